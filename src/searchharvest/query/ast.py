@@ -12,7 +12,8 @@ Every node carries a `span` (offsets into the query text) that equality ignores,
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as _field
 from datetime import date
 from enum import Enum
 from typing import TypeAlias
@@ -112,7 +113,7 @@ class Term:
     text: str
     truncated: bool = False
     field: Field | None = None
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +123,7 @@ class Phrase:
     words: tuple[str, ...]
     truncated: bool = False
     field: Field | None = None
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,7 +134,7 @@ class Near:
     distance: int
     field: Field | None = None
     truncated: bool = False
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +144,7 @@ class DateRange:
     start: PartialDate
     end: PartialDate
     field: Field = Field.DP
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +152,7 @@ class And:
     """All items must match."""
 
     items: tuple[Node, ...]
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +160,7 @@ class Or:
     """At least one item must match."""
 
     items: tuple[Node, ...]
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +169,7 @@ class Not:
 
     include: Node
     exclude: Node
-    span: Span = field(default=NO_SPAN, compare=False, repr=False)
+    span: Span = _field(default=NO_SPAN, compare=False, repr=False)
 
 
 Leaf: TypeAlias = Term | Phrase | Near | DateRange
