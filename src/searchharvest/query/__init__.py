@@ -17,8 +17,11 @@ from searchharvest.query.ast import (
     Span,
     Term,
 )
+from searchharvest.query.lint import LintWarning, lint
+from searchharvest.query.normalize import normalize, with_default_field
 from searchharvest.query.parser import parse
 from searchharvest.query.printer import to_string
+from searchharvest.query.visitor import Transformer, Visitor
 
 __all__ = [
     "DEFAULT_FIELD",
@@ -26,6 +29,7 @@ __all__ = [
     "DateRange",
     "Field",
     "Leaf",
+    "LintWarning",
     "Near",
     "Node",
     "Not",
@@ -34,6 +38,11 @@ __all__ = [
     "Phrase",
     "Span",
     "Term",
+    "Transformer",
+    "Visitor",
+    "lint",
+    "normalize",
     "parse",
     "to_string",
+    "with_default_field",
 ]

@@ -14,7 +14,7 @@ from searchharvest.query.ast import And, DateRange, Field, Near, Node, Or, Phras
 from searchharvest.query.visitor import Transformer
 
 
-def _key(node: Node) -> object:
+def equivalence_key(node: Node) -> object:
     """Identity of a node for duplicate removal: words compare case-insensitively."""
     if isinstance(node, Term):
         return ("term", node.text.casefold(), node.truncated, node.field)
@@ -24,10 +24,10 @@ def _key(node: Node) -> object:
         words = tuple(w.casefold() for w in node.words)
         return ("near", words, node.distance, node.truncated, node.field)
     if isinstance(node, And | Or):
-        return (type(node).__name__, tuple(_key(item) for item in node.items))
+        return (type(node).__name__, tuple(equivalence_key(item) for item in node.items))
     if isinstance(node, DateRange):
         return node
-    return ("not", _key(node.include), _key(node.exclude))
+    return ("not", equivalence_key(node.include), equivalence_key(node.exclude))
 
 
 class _Normalizer(Transformer):
@@ -45,7 +45,7 @@ class _Normalizer(Transformer):
         seen: set[object] = set()
         unique: list[Node] = []
         for item in flat:
-            key = _key(item)
+            key = equivalence_key(item)
             if key not in seen:
                 seen.add(key)
                 unique.append(item)
