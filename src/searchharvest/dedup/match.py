@@ -1,0 +1,150 @@
+"""Pairwise verdicts: is this pair the same work, and why (or why it can never be)?
+
+Every rule that keeps records apart is a hard veto checked before any similarity score:
+a notice (erratum, retraction) and its article, differing part numbers, differing DOIs,
+a conference paper and a journal article, years too far apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Indel
+
+from searchharvest.dedup.config import DedupConfig
+from searchharvest.dedup.normalize import Features, doi_stem
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """A positive match: the reason shown to the user and the title score."""
+
+    reason: str
+    score: float
+    related_only: bool = False
+    """True for a preprint and its published version under `preprints="link"`."""
+
+
+def dois_conflict(a: str | None, b: str | None) -> bool:
+    """Two present DOIs that are not versions of one DOI (`.pub2`/`.pub3`, `/v1`/`/v2`)."""
+    return a is not None and b is not None and a != b and doi_stem(a) != doi_stem(b)
+
+
+def _journals_agree(a: str, b: str) -> bool:
+    """Same journal, allowing ISO abbreviations (`j clin oncol` ~ `journal of clin...`)."""
+    if not a or not b:
+        return False
+    if a == b:
+        return True
+    skip = {"of", "the", "and", "for", "in", "on", "de", "la"}
+    ta = [t for t in a.split() if t not in skip]
+    tb = [t for t in b.split() if t not in skip]
+    pairs = zip(ta, tb, strict=False)
+    if len(ta) == len(tb) and all(x.startswith(y) or y.startswith(x) for x, y in pairs):
+        return True
+    return fuzz.token_set_ratio(a, b) >= 90
+
+
+def _authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    first_a, first_b = a[0], b[0]
+    if first_a == first_b or Indel.normalized_similarity(first_a, first_b) >= 0.85:
+        return True
+    # Databases sometimes drop or reorder the first author (group authors, particles).
+    if len(a) > 2 and len(b) > 2 and a[1:3] == b[1:3]:
+        return True
+    return len(a) > 1 and len(b) > 1 and (first_a in b[:3] or first_b in a[:3]) and a[1] in b
+
+
+def vetoed(a: Features, b: Features, config: DedupConfig) -> bool:
+    """Whether the pair can never be merged, whatever its similarity."""
+    if a.notice != b.notice or a.parts != b.parts:
+        return True
+    if a.conference != b.conference:
+        return True
+    if a.year is not None and b.year is not None:
+        tolerance = config.year_tolerance + (2 if a.preprint != b.preprint else 0)
+        if abs(a.year - b.year) > tolerance:
+            return True
+    if a.pmid is not None and b.pmid is not None and a.pmid != b.pmid:
+        return True
+    preprint_pair = a.preprint != b.preprint
+    return dois_conflict(a.doi, b.doi) and not preprint_pair
+
+
+def substituted_words(a: str, b: str) -> bool:
+    """Whether each title has a word the other lacks (not a typo of one of its words).
+
+    `... in Pediatric Patients` vs `... in Adult Patients` scores 95 but names two trials;
+    an added subtitle or a typo is not a substitution.
+    """
+    only_a = set(a.split()) - set(b.split())
+    only_b = set(b.split()) - set(a.split())
+    unmatched = [
+        w for w in only_a if not any(Indel.normalized_similarity(w, v) >= 0.75 for v in only_b)
+    ]
+    return bool(unmatched) and any(
+        not any(Indel.normalized_similarity(v, w) >= 0.75 for w in only_a) for v in only_b
+    )
+
+
+def _evidence(a: Features, b: Features) -> list[str] | None:
+    """Fields that agree, or None when a field present on both sides disagrees."""
+    evidence = ["title"]
+    if a.year is not None and b.year is not None:
+        evidence.append("year")
+    if a.families and b.families and _authors_agree(a.families, b.families):
+        evidence.append("author")
+    if a.volume and b.volume:
+        if a.volume != b.volume:
+            return None
+        evidence.append("volume")
+    if a.page and b.page:
+        if a.page != b.page:
+            return None
+        evidence.append("pages")
+    if _journals_agree(a.journal, b.journal):
+        evidence.append("journal")
+    return evidence
+
+
+def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
+    """The verdict on one candidate pair, or None when it is not (provably) a duplicate.
+
+    The title must be similar, and the more the title differs the more of the citation
+    (author, year, volume, first page, journal) must agree; generic titles (`Editorial`,
+    `Reply`, short titles) need the whole citation.
+    """
+    if not a.title or not b.title or vetoed(a, b, config):
+        return None
+    if a.numbers - b.numbers and b.numbers - a.numbers:
+        return None
+    evidence = _evidence(a, b)
+    if evidence is None:
+        return None
+    score = fuzz.ratio(a.title, b.title)
+    has = set(evidence)
+    exact_year = a.year is not None and a.year == b.year
+    citation = {"volume", "pages"} <= has and exact_year
+    authors_known = bool(a.families and b.families)
+    if a.generic or b.generic:
+        ok = citation and {"author", "journal"} <= has and score >= config.title_threshold
+    elif "author" in has or not authors_known:
+        # Authors agree (or one side has none): the usual case.
+        if score >= config.title_threshold:
+            ok = len(has) >= 4 or (exact_year and len(has) >= 3 and authors_known)
+            ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
+        elif citation and "author" in has:
+            # Same citation, title reworded: `MEDICAL PROGRESS: X` ~ `X`.
+            score = max(score, fuzz.token_set_ratio(a.title, b.title))
+            ok = score >= config.loose_title_threshold
+        else:
+            ok = False
+    else:
+        # Authors disagree (group author, inverted names): only an identical citation.
+        ok = citation and score >= 98
+    if not ok:
+        return None
+    related = a.preprint != b.preprint and config.preprints == "link"
+    label = "preprint+" if a.preprint != b.preprint else ""
+    return Verdict(f"{label}{'+'.join(evidence)} (score {score:.1f})", round(score, 1), related)

@@ -1,0 +1,251 @@
+"""Comparable forms of record fields, computed once per record before any matching.
+
+Matching compares thousands of pairs, so every string is folded here once (accents, case,
+markup, punctuation) into a frozen `Features` value; `match.py` only compares them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+from searchharvest.records import Author, Record
+
+Notice = Literal["erratum", "retraction", "concern", "withdrawal"]
+
+_MARKUP = re.compile(r"<[^>]{1,40}>")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+_NOTICE_TITLE: tuple[tuple[re.Pattern[str], Notice], ...] = (
+    (re.compile(r"^(?:erratum|errata|corrigendum|corrigenda|correction)\b"), "erratum"),
+    (re.compile(r"^(?:publisher s |author )?(?:correction|erratum|addendum)\b"), "erratum"),
+    (re.compile(r"^(?:notice of )?retraction\b|^retraction note\b"), "retraction"),
+    (re.compile(r"^(?:editorial )?expression of concern\b"), "concern"),
+    (re.compile(r"^withdrawn\b|^withdrawal\b"), "withdrawal"),
+)
+_NOTICE_TYPES: dict[str, Notice] = {
+    "published erratum": "erratum",
+    "erratum": "erratum",
+    "correction": "erratum",
+    "retraction of publication": "retraction",
+    "retraction": "retraction",
+    "expression of concern": "concern",
+    "withdrawn publication": "withdrawal",
+}
+_TRAILING_BRACKETS = re.compile(r"(?:\s*[\[(][^\[\]()]*[\])]\s*\.?)+\s*$")
+_RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s*[:.\-]\s*", re.I)
+_GENERIC_TITLES = frozenset(
+    {
+        "editorial", "letter", "letters", "letter to the editor", "reply", "in reply",
+        "authors reply", "author s reply", "reply to letter", "response", "introduction",
+        "commentary", "comment", "comments", "preface", "foreword", "abstracts", "news",
+        "book review", "book reviews", "erratum", "correction", "corrigendum", "index",
+        "editor s note", "editors note", "in this issue", "highlights", "obituary",
+        "conclusion", "conclusions", "discussion", "summary", "overview", "guest editorial",
+        "correspondence", "retraction", "expression of concern", "untitled",
+    }
+)  # fmt: skip
+_PART = re.compile(r"\b(?:part|pt|phase|study|series)\s+(\d+|[ivx]{1,4}|one|two|three|four|five)\b")
+_TRAILING_ROMAN = re.compile(r"\s([ivx]{1,4})$")
+_SUFFIX = re.compile(r"\s+(?:jr|sr|ii|iii|iv)$")
+_NUMBER = re.compile(r"\d+")
+_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5"}
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4", "v": "5", "vi": "6", "vii": "7"}
+_CONFERENCE_TYPES = frozenset(
+    {"inproceedings", "conference", "proceedings", "proceedings-article", "conf", "cpaper",
+     "conference paper", "conference abstract", "meeting abstract", "congress"}
+)  # fmt: skip
+_CONFERENCE_VENUE = re.compile(
+    r"\b(?:conference|congress|symposium|workshop|meeting|colloquium|amcis|icis|ecis|hicss|"
+    r"pacis|abstracts? of)\b|\bproceedings\b(?! of the national academy)"
+)
+_PREPRINT_VENUE = re.compile(
+    r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research square|preprints|psyarxiv|socarxiv|"
+    r"osf preprints|eartharxiv|techrxiv|authorea)\b"
+)
+_PREPRINT_DOI = ("10.1101/", "10.48550/", "10.2139/", "10.21203/", "10.20944/", "10.31219/")
+_DOI_VERSION = re.compile(r"(?:\.pub\d+|[./]v\d+)$")
+_PAGE_START = re.compile(r"^\s*([a-z]*\d+[a-z]?|[ivxlc]+)\b", re.I)
+
+
+def fold(text: str | None) -> str:
+    """Lower-case ASCII words separated by single spaces: `"Ångström: <i>A</i>"` → `angstrom a`."""
+    if not text:
+        return ""
+    text = _MARKUP.sub(" ", text)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return _NON_ALNUM.sub(" ", text.lower()).strip()
+
+
+def normalize_title(title: str | None) -> str:
+    """Folded title without a `Retracted:` prefix or trailing bracketed notes.
+
+    Medline appends `[Review] [33 refs]`, `[Spanish]` or `[Erratum appears in ...]`, and
+    wraps a translated title in brackets; neither is part of the title another database
+    gives, so both go before comparing.
+    """
+    if not title:
+        return ""
+    text = _RETRACTED_PREFIX.sub("", title.strip())
+    stripped = _TRAILING_BRACKETS.sub("", text)
+    if len(stripped) >= 10:
+        text = stripped
+    return fold(text)
+
+
+def notice_kind(record: Record) -> Notice | None:
+    """Which kind of notice (erratum, retraction, ...) a record is, if it is one.
+
+    A notice and the article it concerns share title, authors and journal, so without this
+    check fuzzy matching would merge them and drop one from screening.
+    """
+    for ptype in record.publication_types:
+        kind = _NOTICE_TYPES.get(ptype.strip().lower())
+        if kind is not None:
+            return kind
+    rtype = (record.type or "").strip().lower()
+    if rtype in _NOTICE_TYPES:
+        return _NOTICE_TYPES[rtype]
+    folded = fold(record.title)
+    for pattern, kind in _NOTICE_TITLE:
+        if pattern.match(folded):
+            return kind
+    return None
+
+
+def part_markers(title: str) -> frozenset[str]:
+    """Part numbers of a multi-part title (`Part 2`, `Phase II`, a trailing `II`) as digits."""
+    marks = {_ROMAN.get(m, _WORDS.get(m, m)) for m in _PART.findall(title)}
+    trailing = _TRAILING_ROMAN.search(title)
+    if trailing:
+        marks.add(_ROMAN.get(trailing.group(1), trailing.group(1)))
+    return frozenset(marks)
+
+
+def family_key(author: Author) -> str:
+    """Folded family name without spaces (`Van der Berg` → `vanderberg`)."""
+    return _SUFFIX.sub("", fold(author.family or author.given)).replace(" ", "")
+
+
+def doi_stem(doi: str) -> str:
+    """DOI without a version suffix: Cochrane `.pub3`, `/v2`, `.v2`."""
+    return _DOI_VERSION.sub("", doi)
+
+
+def is_preprint(record: Record) -> bool:
+    """Whether a record is a preprint (by type, DOI prefix or server name)."""
+    if (record.type or "").lower() in {"preprint", "posted-content", "posted content"}:
+        return True
+    doi = record.ids.doi or ""
+    if doi.startswith(_PREPRINT_DOI):
+        return True
+    return bool(_PREPRINT_VENUE.search(fold(record.journal)))
+
+
+def is_conference(record: Record) -> bool:
+    """Whether a record is a conference paper or abstract rather than a journal article."""
+    if (record.type or "").strip().lower() in _CONFERENCE_TYPES:
+        return True
+    if any(p.strip().lower() in _CONFERENCE_TYPES for p in record.publication_types):
+        return True
+    return bool(_CONFERENCE_VENUE.search(fold(record.journal)))
+
+
+def page_start(pages: str | None) -> str:
+    """First page, lower-cased (`288-97` → `288`, `e1234` → `e1234`)."""
+    match = _PAGE_START.match(pages or "")
+    return match.group(1).lower().lstrip("0") if match else ""
+
+
+def volume_key(volume: str | None) -> str:
+    """Volume digits without leading zeros; other volumes folded."""
+    text = fold(volume).replace(" ", "")
+    if text in {"", "unknown", "na"}:
+        return ""
+    return text.lstrip("0") or "0"
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """The comparable form of one record."""
+
+    title: str
+    families: tuple[str, ...]
+    year: int | None
+    volume: str
+    page: str
+    journal: str
+    numbers: frozenset[str]
+    parts: frozenset[str]
+    notice: Notice | None
+    generic: bool
+    conference: bool
+    preprint: bool
+    doi: str | None
+    pmid: str | None
+
+
+def features(record: Record) -> Features:
+    """Fold one record into `Features`."""
+    title = normalize_title(record.title)
+    return Features(
+        title=title,
+        families=tuple(k for k in (family_key(a) for a in record.authors) if k),
+        year=record.year,
+        volume=volume_key(record.volume),
+        page=page_start(record.pages),
+        journal=fold(record.journal),
+        numbers=frozenset(_NUMBER.findall(title)),
+        parts=part_markers(title),
+        notice=notice_kind(record),
+        generic=title in _GENERIC_TITLES or len(title) < 25 or title.count(" ") < 3,
+        conference=is_conference(record),
+        preprint=is_preprint(record),
+        doi=record.ids.doi,
+        pmid=record.ids.pmid,
+    )
+
+
+_INITIALS = re.compile(r"^(.*?[a-z][^\s.]*)\s+((?:[A-Z][a-z]?\.?[\s-]*)+)$")
+_GLUED = re.compile(r"(?<=\.)(?=[A-Z][a-z'])")
+
+
+def parse_authors(text: str | None) -> tuple[Author, ...]:
+    """Authors from the usual flat strings of reference files.
+
+    Handles `Family, Given and Family, Given` (BibTeX), `Family, Given; Family, Given`,
+    `Given Family; Given Family`, `Family AB, Family CD` and initials glued together
+    (`Adeli K.Lewis G. F.`), because exported libraries mix them.
+
+    >>> [a.family for a in parse_authors("Zuna, R E and Wang, S S")]
+    ['Zuna', 'Wang']
+    """
+    if not text or not text.strip():
+        return ()
+    if " and " in text:
+        parts = text.split(" and ")
+    elif ";" in text:
+        parts = text.split(";")
+    elif _GLUED.search(text):
+        parts = _GLUED.split(text)
+    elif text.count(",") > 1 or all(_INITIALS.match(p.strip()) for p in text.split(",")):
+        parts = text.split(",")
+    else:
+        parts = [text]
+    return tuple(a for a in (_one_author(p.strip()) for p in parts) if a is not None)
+
+
+def _one_author(text: str) -> Author | None:
+    if not text:
+        return None
+    if "," in text:
+        family, _, given = text.partition(",")
+        return Author(family=family.strip(), given=given.strip() or None)
+    initials = _INITIALS.match(text)
+    if initials:
+        return Author(family=initials.group(1), given=initials.group(2).strip())
+    words = text.split()
+    if len(words) == 1:
+        return Author(family=words[0])
+    return Author(family=words[-1], given=" ".join(words[:-1]))
