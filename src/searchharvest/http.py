@@ -37,6 +37,21 @@ from searchharvest.ratelimit import Clock, Limiter, SystemClock
 
 logger = logging.getLogger("searchharvest.http")
 
+
+class _RedactingFilter(logging.Filter):
+    """Redacts keys in httpx's and httpcore's own log lines (httpx logs every full URL)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+for _name in ("httpx", "httpcore"):
+    logging.getLogger(_name).addFilter(_RedactingFilter())
+
 RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER: Final = 120.0
 """Longest `Retry-After` we honour, in seconds; a longer one is capped to this."""
@@ -309,9 +324,7 @@ class HttpClient:
                     return await self._send_once(request, prof, limiter, stats, shown)
         except RetryError as exc:
             failure = exc.last_attempt.exception()
-            last = str(failure) if failure is not None else "unknown"
-            if isinstance(failure, httpx.TransportError):
-                last = f"{type(failure).__name__}: {failure}"
+            last = _failure_text(failure)
             raise RetriesExhausted(shown, exc.last_attempt.attempt_number, last) from failure
         raise AssertionError("tenacity ended without a result")  # pragma: no cover
 
@@ -323,7 +336,7 @@ class HttpClient:
         logger.warning(
             "retrying %s after %s (attempt %d, waiting %.2f s)",
             shown,
-            redact(f"{type(failure).__name__}: {failure}"),
+            _failure_text(failure),
             state.attempt_number,
             wait,
         )
@@ -353,6 +366,12 @@ class HttpClient:
         if status in RETRY_STATUSES or (prof.name == "openalex" and status == 403):
             raise _RetryableStatus(response)
         raise HarvestError(f"HTTP {status}: {_server_message(response)}", shown)
+
+
+def _failure_text(failure: BaseException | None) -> str:
+    if isinstance(failure, _RetryableStatus):
+        return str(failure)
+    return redact(f"{type(failure).__name__}: {failure}")
 
 
 def _budget_spent(response: httpx.Response) -> bool:
