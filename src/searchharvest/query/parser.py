@@ -76,7 +76,7 @@ _TAG_DISPLAY = [f.value for f in Field] + [
     "Date - Publication",
     "Date - Entry",
 ]
-_PROXIMITY = re.compile(r"^(.*?):~(\d+)$")
+_PROXIMITY = re.compile(r"^(?:(.+):)?~(\d+)$")
 _DATE = re.compile(r"^(\d{4})(?:/(\d{1,2})(?:/(\d{1,2}))?)?$")
 _OVID_SUFFIX = re.compile(r"\.[a-z]{2,3}(?:,[a-z]{2,3})*\.$", re.IGNORECASE)
 _FOREIGN_OPERATOR = re.compile(r"^(?:adj\d*|near/\d+|w/\d+|pre/\d+)$", re.IGNORECASE)
@@ -110,6 +110,8 @@ def word_problem(word: str) -> tuple[str, int] | None:
         return "Ovid subject headings (Term/) are not supported; use [mh]", len(word) - 1
     if ":" in word:
         return "a date range needs a [dp] or [edat] tag; ':' is not allowed in a word", 0
+    if not any(ch.isalnum() for ch in word.rstrip("*")):
+        return f"{word!r} has no letter or digit to search for", 0
     return None
 
 
@@ -125,7 +127,7 @@ def _parse_tag(token: Token, query: str) -> _Tag:
     distance: int | None = None
     match = _PROXIMITY.match(raw)
     if match:
-        raw, distance = match.group(1), int(match.group(2))
+        raw, distance = match.group(1) or "", int(match.group(2))
     span = Span(token.start, token.end)
     if raw == "" and distance is not None:
         return _Tag(None, distance, span)

@@ -24,7 +24,7 @@ _NEEDS_QUOTES = frozenset("()[]" + DOUBLE_QUOTES)
 def _tag(field: Field | None, distance: int | None = None) -> str:
     name = field.value if field is not None else ""
     if distance is not None:
-        return f"[{name}:~{distance}]"
+        return f"[{name}:~{distance}]" if name else f"[~{distance}]"
     return f"[{name}]" if name else ""
 
 
