@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 
 import pytest
 
@@ -27,7 +28,7 @@ def _run_burst(limit: RateLimit, n: int, work: float) -> tuple[list[float], Limi
 
 def test_twenty_requests_at_three_per_second_are_spaced() -> None:
     starts, limiter = _run_burst(RateLimit(3.0, 3), 20, work=0.1)
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(starts) == 20
     assert min(gaps) >= 1 / 3 - 1e-9
     assert starts[-1] == pytest.approx(19 / 3)

@@ -76,11 +76,10 @@ def test_iterate_sync_propagates_exceptions() -> None:
         yield 1
         raise ValueError("page 2 failed")
 
-    seen = []
+    iterator = iterate_sync(broken)
+    assert next(iterator) == 1
     with pytest.raises(ValueError, match="page 2 failed"):
-        for value in iterate_sync(broken):
-            seen.append(value)
-    assert seen == [1]
+        next(iterator)
 
 
 def test_iterate_sync_works_inside_a_running_loop() -> None:
