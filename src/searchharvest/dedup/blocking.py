@@ -24,8 +24,9 @@ def blocking_keys(f: Features) -> Iterator[str]:
     if f.families and f.year is not None:
         yield f"a:{f.families[0]}|{f.year}"
         yield f"a:{f.families[0]}|{f.year + 1}"
-    if f.volume and f.page:
-        yield f"p:{f.volume}|{f.page}"
+    for page in f.pages:
+        if f.volume:
+            yield f"p:{f.volume}|{page}"
 
 
 def candidate_pairs(

@@ -89,7 +89,14 @@ def substituted_words(a: str, b: str) -> bool:
 
 
 def _evidence(a: Features, b: Features) -> list[str] | None:
-    """Fields that agree, or None when a field present on both sides disagrees."""
+    """Fields that agree, or None when a field present on both sides disagrees.
+
+    Two exceptions keep known variants of one work comparable: versions of one DOI
+    (Cochrane `.pub2`/`.pub3`) may differ in issue, and an online-first copy (no volume
+    yet) may differ in pages.
+    """
+    versions = a.doi is not None and b.doi is not None and a.doi != b.doi
+    online_first = not a.volume or not b.volume
     evidence = ["title"]
     if a.year is not None and b.year is not None:
         evidence.append("year")
@@ -99,10 +106,13 @@ def _evidence(a: Features, b: Features) -> list[str] | None:
         if a.volume != b.volume:
             return None
         evidence.append("volume")
-    if a.page and b.page:
-        if a.page != b.page:
+    if a.issue and b.issue and a.issue != b.issue and not versions:
+        return None
+    if a.pages and b.pages:
+        if a.pages & b.pages:
+            evidence.append("pages")
+        elif not online_first:
             return None
-        evidence.append("pages")
     if _journals_agree(a.journal, b.journal):
         evidence.append("journal")
     return evidence
@@ -124,15 +134,28 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         return None
     score = fuzz.ratio(a.title, b.title)
     has = set(evidence)
+    preprint_pair = a.preprint != b.preprint
     exact_year = a.year is not None and a.year == b.year
     citation = {"volume", "pages"} <= has and exact_year
     authors_known = bool(a.families and b.families)
+    if (
+        a.journal
+        and b.journal
+        and "journal" not in has
+        and not citation
+        and not a.conference
+        and not preprint_pair
+        and fuzz.token_set_ratio(a.journal, b.journal) < 60
+    ):
+        return None  # Different journals (a reprint, a journal-club digest); venues of
+        # one conference are named too many ways to compare.
     if a.generic or b.generic:
         ok = citation and {"author", "journal"} <= has and score >= config.title_threshold
     elif "author" in has or not authors_known:
         # Authors agree (or one side has none): the usual case.
         if score >= config.title_threshold:
-            ok = len(has) >= 4 or (exact_year and len(has) >= 3 and authors_known)
+            close_year = exact_year or preprint_pair
+            ok = len(has) >= 4 or (close_year and len(has) >= 3 and authors_known)
             ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
         elif citation and "author" in has:
             # Same citation, title reworded: `MEDICAL PROGRESS: X` ~ `X`.
@@ -145,6 +168,6 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         ok = citation and score >= 98
     if not ok:
         return None
-    related = a.preprint != b.preprint and config.preprints == "link"
-    label = "preprint+" if a.preprint != b.preprint else ""
+    related = preprint_pair and config.preprints == "link"
+    label = "preprint+" if preprint_pair else ""
     return Verdict(f"{label}{'+'.join(evidence)} (score {score:.1f})", round(score, 1), related)

@@ -33,7 +33,7 @@ _NOTICE_TYPES: dict[str, Notice] = {
     "expression of concern": "concern",
     "withdrawn publication": "withdrawal",
 }
-_TRAILING_BRACKETS = re.compile(r"(?:\s*[\[(][^\[\]()]*[\])]\s*\.?)+\s*$")
+_TRAILING_BRACKETS = re.compile(r"\s*[\[(][^\[\]()]*[\])]\s*\.?\s*$")
 _RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s*[:.\-]\s*", re.I)
 _GENERIC_TITLES = frozenset(
     {
@@ -57,8 +57,9 @@ _CONFERENCE_TYPES = frozenset(
      "conference paper", "conference abstract", "meeting abstract", "congress"}
 )  # fmt: skip
 _CONFERENCE_VENUE = re.compile(
-    r"\b(?:conference|congress|symposium|workshop|meeting|colloquium|amcis|icis|ecis|hicss|"
-    r"pacis|abstracts? of)\b|\bproceedings\b(?! of the national academy)"
+    r"^(?:\d+\w* |annual |international |the )*(?:conference|congress|symposium|workshop|"
+    r"meeting|colloquium|amcis|icis|ecis|hicss|pacis|abstracts? of)\b"
+    r"|\bproceedings\b(?! of the national academy)"
 )
 _PREPRINT_VENUE = re.compile(
     r"\b(?:arxiv|biorxiv|medrxiv|chemrxiv|ssrn|research square|preprints|psyarxiv|socarxiv|"
@@ -66,7 +67,9 @@ _PREPRINT_VENUE = re.compile(
 )
 _PREPRINT_DOI = ("10.1101/", "10.48550/", "10.2139/", "10.21203/", "10.20944/", "10.31219/")
 _DOI_VERSION = re.compile(r"(?:\.pub\d+|[./]v\d+)$")
-_PAGE_START = re.compile(r"^\s*([a-z]*\d+[a-z]?|[ivxlc]+)\b", re.I)
+_PAGES = re.compile(r"^\s*[a-z]?(\d+)[a-z]?(?:\s*[-–]+\s*[a-z]?(\d+))?", re.I)
+_VOLUME_NUMBER = re.compile(r"\d+")
+_WOS_ERRATUM = re.compile(r"\(vol\.? \d+,? (?:pg?|page)\.? \w+")
 
 
 def fold(text: str | None) -> str:
@@ -88,8 +91,7 @@ def normalize_title(title: str | None) -> str:
     if not title:
         return ""
     text = _RETRACTED_PREFIX.sub("", title.strip())
-    stripped = _TRAILING_BRACKETS.sub("", text)
-    if len(stripped) >= 10:
+    while (stripped := _TRAILING_BRACKETS.sub("", text, count=1)) != text and len(stripped) >= 10:
         text = stripped
     return fold(text)
 
@@ -107,6 +109,8 @@ def notice_kind(record: Record) -> Notice | None:
     rtype = (record.type or "").strip().lower()
     if rtype in _NOTICE_TYPES:
         return _NOTICE_TYPES[rtype]
+    if _WOS_ERRATUM.search(record.title or ""):
+        return "erratum"  # Web of Science: `Title (vol 360, pg 542, 2009)`
     folded = fold(record.title)
     for pattern, kind in _NOTICE_TITLE:
         if pattern.match(folded):
@@ -149,21 +153,38 @@ def is_conference(record: Record) -> bool:
         return True
     if any(p.strip().lower() in _CONFERENCE_TYPES for p in record.publication_types):
         return True
-    return bool(_CONFERENCE_VENUE.search(fold(record.journal)))
+    # Only a venue that *is* a conference: Embase files an abstract printed in a journal
+    # supplement as `Journal X.Conference: ...`, and Medline the same abstract as `Journal X`.
+    return bool(_CONFERENCE_VENUE.match(fold(record.journal)))
 
 
-def page_start(pages: str | None) -> str:
-    """First page, lower-cased (`288-97` → `288`, `e1234` → `e1234`)."""
-    match = _PAGE_START.match(pages or "")
-    return match.group(1).lower().lstrip("0") if match else ""
+def page_span(pages: str | None) -> frozenset[str]:
+    """First and last page as digits (`288-97` → {288, 297}, `c37-c42` → {37, 42}).
+
+    Two records agree on pages when these sets overlap, because one database may give
+    only the last page of a range the other gives in full; a `Suppl-89` style value is
+    unknown rather than different.
+    """
+    match = _PAGES.match(pages or "")
+    if not match:
+        return frozenset()
+    first = match.group(1).lstrip("0") or "0"
+    last = match.group(2)
+    if last is None:
+        return frozenset({first})
+    last = last.lstrip("0") or "0"
+    if len(last) < len(first):
+        last = first[: len(first) - len(last)] + last
+    return frozenset({first, last})
 
 
 def volume_key(volume: str | None) -> str:
-    """Volume digits without leading zeros; other volumes folded."""
+    """First number of a volume without leading zeros (`24 Suppl 3` → `24`); else folded."""
+    number = _VOLUME_NUMBER.search(volume or "")
+    if number:
+        return number.group().lstrip("0") or "0"
     text = fold(volume).replace(" ", "")
-    if text in {"", "unknown", "na"}:
-        return ""
-    return text.lstrip("0") or "0"
+    return "" if text in {"unknown", "na"} else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,7 +195,8 @@ class Features:
     families: tuple[str, ...]
     year: int | None
     volume: str
-    page: str
+    issue: str
+    pages: frozenset[str]
     journal: str
     numbers: frozenset[str]
     parts: frozenset[str]
@@ -194,7 +216,8 @@ def features(record: Record) -> Features:
         families=tuple(k for k in (family_key(a) for a in record.authors) if k),
         year=record.year,
         volume=volume_key(record.volume),
-        page=page_start(record.pages),
+        issue=volume_key(record.issue),
+        pages=page_span(record.pages),
         journal=fold(record.journal),
         numbers=frozenset(_NUMBER.findall(title)),
         parts=part_markers(title),
