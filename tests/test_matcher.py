@@ -64,8 +64,8 @@ CASES = [
     (AIDS, "hiv OR aids", M),
     (AIDS, "hiv AND correctional", U),
     # proximity, any order, texts kept apart
-    (PAIN, '"pain stand"[ti:~7]', M),
-    (PAIN, '"pain stand"[ti:~6]', N),
+    (PAIN, '"pain stand"[ti:~6]', M),
+    (PAIN, '"pain stand"[ti:~5]', N),
     (PAIN, '"management perception"[ti:~1]', M),
     (PAIN, '"management perception"[ti:~0]', N),
     # MeSH: heading equality, no explosion; majr = starred headings
