@@ -16,7 +16,10 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 _DOI_PREFIX = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", re.IGNORECASE)
 _DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
 _OPENALEX_ID = re.compile(r"(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
-_PMID_URL = re.compile(r"^(?:https?://(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/|https?://pubmed\.ncbi\.nlm\.nih\.gov/)", re.I)
+_PMID_URL = re.compile(
+    r"^(?:https?://(?:www\.)?ncbi\.nlm\.nih\.gov/pubmed/|https?://pubmed\.ncbi\.nlm\.nih\.gov/)",
+    re.I,
+)
 _PMCID_URL = re.compile(r"^https?://(?:www\.)?ncbi\.nlm\.nih\.gov/pmc/articles/", re.I)
 
 

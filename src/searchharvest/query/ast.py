@@ -15,7 +15,7 @@ import calendar
 from dataclasses import dataclass
 from dataclasses import field as _field
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from typing import TypeAlias
 
 
@@ -30,7 +30,7 @@ class Span:
 NO_SPAN = Span(0, 0)
 
 
-class Field(str, Enum):
+class Field(StrEnum):
     """Field tags, spelled as PubMed spells them.
 
     The matching semantics of each is documented in docs/query-language.md.

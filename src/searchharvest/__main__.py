@@ -1,0 +1,5 @@
+"""`python -m searchharvest` runs the CLI."""
+
+from searchharvest.cli import main
+
+main()
