@@ -57,9 +57,10 @@ class CrossrefConnector(Connector):
 
     name: ClassVar[str] = "crossref"
 
-    def __init__(self, http: HttpClient, scan_limit: int = SCAN_LIMIT) -> None:
+    def __init__(self, http: HttpClient, scan_limit: int = SCAN_LIMIT, rows: int = ROWS) -> None:
         super().__init__(http)
         self.scan_limit = scan_limit
+        self.rows = rows
 
     async def harvest(
         self, compiled: Compiled, report: DatabaseReport, *, limit: int | None
@@ -71,7 +72,7 @@ class CrossrefConnector(Connector):
         fetched = 0
         total: int | None = None
         while cursor is not None:
-            rows = ROWS if limit is None else min(ROWS, limit - fetched)
+            rows = self.rows if limit is None else min(self.rows, limit - fetched)
             params = {**compiled.native, "rows": str(rows), "cursor": cursor, "select": SELECT}
             page = parse_crossref_page((await self.http.get(self.name, "/works", params)).content)
             if total is None:
