@@ -82,9 +82,21 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+_ASCII_SPACES = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+"""Turns every ASCII character that is not a letter or digit into a space."""
+
+
+def _spaced(text: str) -> str:
+    """The folded words of `text` joined by single spaces (the fast path of `words`)."""
+    folded = fold(text)
+    if folded.isascii():
+        return " ".join(folded.translate(_ASCII_SPACES).split())
+    return " ".join(_WORD.findall(folded))
+
+
 def _joined(texts: Iterable[str]) -> str:
     """One searchable string: ` w1 w2 | w3 w4 ` (space-padded, texts kept apart)."""
-    return " " + _SEP.join(" ".join(words(t)) for t in texts) + " "
+    return " " + _SEP.join(_spaced(t) for t in texts) + " "
 
 
 Builder = Callable[[Record], frozenset[str] | None]
@@ -100,9 +112,8 @@ class _Doc:
         self.record = record
         self._cache: dict[str, object] = {}
 
-    def text(self, field: Field) -> str | None:
-        """The joined words of a free-text field, or None when the record lacks it."""
-        key = field.value
+    def text(self, field: Field, key: str) -> str | None:
+        """The joined words of a free-text field (`key` is its tag), or None if absent."""
         if key in self._cache:
             return self._cache[key]  # type: ignore[return-value]
         rec = self.record
@@ -135,10 +146,11 @@ def _pattern(parts: list[str], truncated: bool) -> str:
 def _text_leaf(parts: list[str], truncated: bool, field: Field) -> Predicate:
     """A term or phrase in a free-text field, as one substring test."""
     needle = _pattern(parts, truncated)
+    key = field.value
     if field is Field.TIAB:
 
         def tiab(doc: _Doc) -> Verdict:
-            text = doc.text(Field.TIAB)
+            text = doc.text(field, key)
             if text is not None and needle in text:
                 return MATCH
             return NO_MATCH if doc.record.abstract else UNKNOWN
@@ -146,7 +158,7 @@ def _text_leaf(parts: list[str], truncated: bool, field: Field) -> Predicate:
         return tiab
 
     def one_field(doc: _Doc) -> Verdict:
-        text = doc.text(field)
+        text = doc.text(field, key)
         if text is None:
             return UNKNOWN
         return MATCH if needle in text else NO_MATCH
@@ -193,8 +205,10 @@ def _near_leaf(node: Near, field: Field) -> Predicate:
         for i, p in enumerate(parts)
     ]
 
+    key = field.value
+
     def near(doc: _Doc) -> Verdict:
-        text = doc.text(field)
+        text = doc.text(field, key)
         if (
             text is not None
             and all(q in text for q in quick)
