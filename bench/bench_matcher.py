@@ -1,7 +1,7 @@
 """Measure the local matcher's speed on 100k records built from real titles and abstracts.
 
 Run: `python bench/bench_matcher.py [N]`. The records recombine titles, abstracts, MeSH
-and dates of the recorded PubMed responses (fixtures/real/pubmed), so text lengths and
+and dates of the recorded PubMed responses (cassettes/pubmed), so text lengths and
 vocabulary are realistic; the query is strategy 2 plus a MeSH, a date and a NOT clause.
 """
 
@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
+from searchharvest._resources import data_path
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers.pubmed import iter_pubmed_articles
 from searchharvest.query import parse
 from searchharvest.query.matcher import Verdict, compile_matcher
 from searchharvest.records import Record
 
-FIXTURES = Path("/work/shared/fixtures/real/pubmed")
+FIXTURES = data_path("cassettes", "pubmed")
 QUERY = (
     "(co-production OR co-design OR engagement OR involvement OR participation OR "
-    'co-creation OR "patient partner*") AND ("mental health" OR "mental illness" OR '
+    'co-creation OR "patient partner*" OR management OR treatment OR studies) AND ("mental health" OR "mental illness" OR '
     'psychiatr* OR pain OR cancer OR "lung neoplasms"[mh]) AND 1990:2025[dp] NOT mice'
 )
 
