@@ -20,7 +20,8 @@ from searchharvest.records import Record
 FIXTURES = data_path("cassettes", "pubmed")
 QUERY = (
     "(co-production OR co-design OR engagement OR involvement OR participation OR "
-    'co-creation OR "patient partner*" OR management OR treatment OR studies) AND ("mental health" OR "mental illness" OR '
+    'co-creation OR "patient partner*" OR management OR treatment OR studies) AND '
+    '("mental health" OR "mental illness" OR '
     'psychiatr* OR pain OR cancer OR "lung neoplasms"[mh]) AND 1990:2025[dp] NOT mice'
 )
 
