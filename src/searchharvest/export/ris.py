@@ -136,7 +136,7 @@ def _record(entry: dict[str, Any]) -> Record:
         abstract=_one(entry.get("abstract")),
         authors=tuple(a for a in authors if a is not None),
         year=year,
-        publication_date=date if date and len(date) > 4 else (str(year) if year else None),
+        publication_date=date,
         journal=_one(entry.get("secondary_title"))
         or _one(entry.get("journal_name"))
         or _one(entry.get("alternate_title3")),
