@@ -1,0 +1,53 @@
+"""Crossref connector: real cursor pages, the scan limit, and the server's error message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from searchharvest.connectors.crossref import CrossrefConnector
+from searchharvest.errors import HarvestError
+
+CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
+FIRST_PAGE = json.loads(
+    (CASSETTES / "crossref" / "habanero__test_cursor_max.body0.json").read_text(encoding="utf-8")
+)
+
+
+def twenty_rows(scan_limit: int):
+    return lambda http: CrossrefConnector(http, scan_limit=scan_limit, rows=20)
+
+
+def test_next_cursor_is_followed_until_a_short_page(harvest, cassette) -> None:
+    transport = cassette("crossref_end")
+    done = harvest(transport, "widget[ti]", "crossref", connector=twenty_rows(1_000))
+    assert len(done.records) == done.report.total == 27
+    assert len(transport.requests) == 2
+    assert transport.requests[1].url.params["cursor"] == FIRST_PAGE["message"]["next-cursor"]
+    assert all(r.url.params["rows"] == "20" for r in transport.requests)
+    assert done.report.complete is True
+    assert done.report.warnings == []
+
+
+def test_the_scan_limit_stops_and_says_how_many_were_not_examined(harvest, cassette) -> None:
+    transport = cassette("crossref_scan")
+    done = harvest(transport, "widget[ti]", "crossref", connector=twenty_rows(40))
+    dois = [r.ids.doi for r in done.records]
+    assert len(dois) == len(set(dois)) == 40
+    assert done.report.total == 454
+    assert len(transport.requests) == 2
+    assert done.report.complete is False
+    [warning] = done.report.warnings
+    assert "examining 40 of 454" in warning
+    assert "414 records were not examined" in warning
+
+
+def test_an_error_answer_raises_with_the_servers_message(harvest, cassette) -> None:
+    transport = cassette("crossref_error")
+    with pytest.raises(HarvestError) as info:
+        harvest(transport, "ecology[ti]", "crossref", connector=twenty_rows(1_000))
+    assert "HTTP 400" in str(info.value)
+    assert "This route does not support field query parameters" in str(info.value)
+    assert len(transport.requests) == 1  # a 400 is not retried
