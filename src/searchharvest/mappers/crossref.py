@@ -154,8 +154,8 @@ _REFERENCE_FIELDS: Final = (
 def crossref_references(raw: dict[str, Any]) -> list[CrossrefReference]:
     """The references a Crossref work deposits (`reference`), DOI or citation text each.
 
-    >>> crossref_references({"reference": [{"key": "r1", "DOI": "10.1/A"}]})
-    [CrossrefReference(doi='10.1/a', text=None, key='r1')]
+    >>> crossref_references({"reference": [{"key": "r1", "DOI": "10.1000/A"}]})
+    [CrossrefReference(doi='10.1000/a', text=None, key='r1')]
     """
     references = []
     for entry in raw.get("reference") or []:
