@@ -133,6 +133,7 @@ class SearchResult:
                     else:
                         assert isinstance(item, Record)
                         yield item
+                _raise_unexpected(await asyncio.gather(*tasks, return_exceptions=True))
             finally:
                 for task in tasks:
                     task.cancel()
@@ -176,11 +177,26 @@ class SearchResult:
             report.error = str(exc)
             report.complete = False
             self.errors.append(exc)
+        except Exception as exc:
+            report.error = f"{type(exc).__name__}: {exc}"
+            report.complete = False
+            raise
         finally:
             report.finished = datetime.now(UTC)
             if self._progress:
                 self._progress(report)
             await queue.put(_DONE)
+
+
+def _raise_unexpected(outcomes: Sequence[object]) -> None:
+    """Re-raise a failure that is not a `SearchHarvestError` (a bug, not a bad answer).
+
+    Expected failures are recorded per database in `errors`; anything else must not
+    vanish in `gather(return_exceptions=True)` and leave a report that looks complete.
+    """
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 def search(
