@@ -231,3 +231,17 @@ def test_sync_iteration_works_inside_a_running_event_loop(settings: Settings) ->
         )
 
     assert [r.ids.pmid for r in asyncio.run(inside_a_loop())] == ["12091962", "9997"]
+
+
+def test_an_unexpected_failure_is_raised_not_swallowed(settings: Settings) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        if request.extensions["searchharvest"]["api"] == "openalex":
+            raise RuntimeError("a bug, not a bad answer")
+        return ThreeApis()(request)
+
+    result = search(QUERY, settings=settings, transport=httpx.MockTransport(broken))
+    with pytest.raises(RuntimeError, match="a bug, not a bad answer"):
+        list(result)
+    report = result.reports["openalex"]
+    assert report.complete is False
+    assert report.error == "RuntimeError: a bug, not a bad answer"
