@@ -134,9 +134,7 @@ class HarvestError(SearchHarvestError):
 class RetriesExhausted(HarvestError):
     """Every retry of a request failed (429, 5xx, timeouts or connection errors)."""
 
-    def __init__(
-        self, request: str, attempts: int, last: str, partial: Sequence[Any] = ()
-    ) -> None:
+    def __init__(self, request: str, attempts: int, last: str, partial: Sequence[Any] = ()) -> None:
         self.attempts = attempts
         self.last = redact(last)
         super().__init__(f"gave up after {attempts} attempts; last: {last}", request, partial)
