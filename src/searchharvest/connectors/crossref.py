@@ -81,6 +81,11 @@ class CrossrefConnector(Connector):
             for raw in page.items:
                 yield parse_crossref_work(raw, provenance=provenance)
             fetched += len(page.items)
+            if len(page.items) < rows and fetched < total:
+                report.complete = False
+                report.warnings.append(
+                    f"Crossref reported {total} records but the cursor ended after {fetched}"
+                )
             if len(page.items) < rows or fetched >= total:
                 return
             if limit is not None and fetched >= limit:
