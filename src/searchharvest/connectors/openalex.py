@@ -118,6 +118,7 @@ class OpenAlexConnector(Connector):
                     if limit is not None and yielded >= limit:
                         return
             if count is not None and fetched < count:
+                report.complete = False
                 report.warnings.append(
                     f"OpenAlex reported {count} records but paging ended after {fetched}"
                 )
