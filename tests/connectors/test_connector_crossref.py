@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
 from searchharvest.connectors.crossref import CrossrefConnector
@@ -51,3 +52,17 @@ def test_an_error_answer_raises_with_the_servers_message(harvest, cassette) -> N
     assert "HTTP 400" in str(info.value)
     assert "This route does not support field query parameters" in str(info.value)
     assert len(transport.requests) == 1  # a 400 is not retried
+
+
+def test_a_cursor_ending_before_the_total_is_reported(harvest) -> None:
+    """Page 2 is the real follow-up page cut to 7 items while the total still says 454."""
+    second = json.loads(
+        (CASSETTES / "crossref" / "habanero__test_cursor_max.body1.json").read_text("utf-8")
+    )
+    second["message"]["items"] = second["message"]["items"][:7]
+    pages = iter([FIRST_PAGE, second])
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=next(pages)))
+    done = harvest(transport, "widget[ti]", "crossref", connector=twenty_rows(1_000))
+    assert len(done.records) == 27
+    assert done.report.complete is False
+    assert done.report.warnings == ["Crossref reported 454 records but the cursor ended after 27"]

@@ -132,3 +132,14 @@ def test_the_local_filter_drops_non_matches_and_keeps_undecidable_records(
     assert report.filter_locally is True
     assert (report.total, report.retrieved, report.kept, report.unverified) == (4, 4, 3, 1)
     assert kept == ["W4396723768", "W4365597205", "W2109415576"]
+
+
+def test_paging_that_ends_before_the_count_is_reported(harvest) -> None:
+    short = page(TITLE_SEARCH["results"], count=5)
+    body = short.json()
+    body["meta"]["next_cursor"] = None
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, json=body))
+    done = harvest(transport, '"language models"[ti]', "openalex")
+    assert len(done.records) == 2
+    assert done.report.complete is False
+    assert done.report.warnings == ["OpenAlex reported 5 records but paging ended after 2"]
