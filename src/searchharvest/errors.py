@@ -97,24 +97,22 @@ class ConfigError(SearchHarvestError):
     """An invalid setting, option or argument (unknown database, bad date, ...)."""
 
 
-class StrategyFileError(SearchHarvestError):
+class _FileError(SearchHarvestError):
+    """A file that cannot be used; `.path`, and `.line` when the problem has one."""
+
+    def __init__(self, message: str, path: str, line: int | None = None) -> None:
+        self.path = path
+        self.line = line
+        where = f"{path}:{line}" if line is not None else path
+        super().__init__(f"{where}: {message}")
+
+
+class StrategyFileError(_FileError):
     """A strategy file that cannot be used; `.line` points at the problem when known."""
 
-    def __init__(self, message: str, path: str, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {message}")
 
-
-class RecordFileError(SearchHarvestError):
+class RecordFileError(_FileError):
     """A record file (RIS, CSV, BibTeX, JSON Lines) that cannot be read or written."""
-
-    def __init__(self, message: str, path: str, line: int | None = None) -> None:
-        self.path = path
-        self.line = line
-        where = f"{path}:{line}" if line is not None else path
-        super().__init__(f"{where}: {message}")
 
 
 class HarvestError(SearchHarvestError):
