@@ -144,8 +144,8 @@ def dedupe(
         The merged records, the duplicate groups with the reason of every link, and the
         PRISMA counts (`identified`, `duplicates_removed`, `unique`, `prior_matches`).
 
-    >>> a = Record(title="A trial", ids={"doi": "10.1/X"})
-    >>> dedupe([a, Record(title="A trial.", ids={"doi": "https://doi.org/10.1/x"})]).unique
+    >>> a = Record(title="A trial", ids={"doi": "10.1000/X"})
+    >>> dedupe([a, Record(title="A trial.", ids={"doi": "https://doi.org/10.1000/x"})]).unique
     1
     """
     config = config or DedupConfig()
