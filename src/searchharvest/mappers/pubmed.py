@@ -367,22 +367,15 @@ def parse_esearch(body: bytes) -> ESearchResult:
     if root.tag != "eSearchResult":
         raise MalformedResponse(f"expected eSearchResult, got <{root.tag}>", "esearch")
     phrases, errors, warnings = [], [], []
-    for element in root.iterfind("ErrorList/*"):
-        text = _text(element)
-        if text is None:
-            continue
-        if element.tag in _PHRASE_TAGS:
-            phrases.append(text)
-        else:
-            errors.append(f"{element.tag}: {text}")
-    for element in root.iterfind("WarningList/*"):
-        text = _text(element)
-        if text is None:
-            continue
-        if element.tag in _PHRASE_TAGS:
-            phrases.append(text)
-        else:
-            warnings.append(f"{element.tag}: {text}")
+    for path, others in (("ErrorList/*", errors), ("WarningList/*", warnings)):
+        for element in root.iterfind(path):
+            text = _text(element)
+            if text is None:
+                continue
+            if element.tag in _PHRASE_TAGS:
+                phrases.append(text)
+            else:
+                others.append(f"{element.tag}: {text}")
     return ESearchResult(
         count=_int(root, "Count", "esearch"),
         ret_start=_int(root, "RetStart", "esearch"),
