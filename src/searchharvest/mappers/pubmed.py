@@ -366,7 +366,9 @@ def parse_esearch(body: bytes) -> ESearchResult:
     root = _root(body, "esearch")
     if root.tag != "eSearchResult":
         raise MalformedResponse(f"expected eSearchResult, got <{root.tag}>", "esearch")
-    phrases, errors, warnings = [], [], []
+    phrases: list[str] = []
+    errors: list[str] = []
+    warnings: list[str] = []
     for path, others in (("ErrorList/*", errors), ("WarningList/*", warnings)):
         for element in root.iterfind(path):
             text = _text(element)
