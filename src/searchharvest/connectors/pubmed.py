@@ -53,19 +53,18 @@ class PubMedConnector(Connector):
         self._diagnose(first, report)
         if first.count == 0:
             return
-        slices: list[tuple[date, date, ESearchResult]]
-        if first.count <= WINDOW:
-            slices = [(FIRST_DAY, FIRST_DAY, first)]
-        else:
+        results = [first]
+        if first.count > WINDOW:
             last_day = date.today() + timedelta(days=366)
             slices = await self._split(term, FIRST_DAY, last_day)
             report.details["edat_slices"] = [
                 {"from": start.isoformat(), "to": end.isoformat(), "count": found.count}
                 for start, end, found in slices
             ]
+            results = [found for _, _, found in slices]
         provenance = self.provenance(compiled)
         remaining = limit
-        for _, _, found in slices:
+        for found in results:
             for start in range(0, found.count, EFETCH_MAX):
                 size = min(EFETCH_MAX, found.count - start)
                 if remaining is not None:
