@@ -113,6 +113,8 @@ def test_tokens_keep_offsets() -> None:
         ("   ", "empty query", 0),
         ("(a OR b", "this ( is never closed", 0),
         ("a OR (b AND (c)", "this ( is never closed", 5),
+        ("aids[ti] AND (", "this ( is never closed", 13),
+        ("(", "this ( is never closed", 0),
         ("a OR b)", ") without a matching (", 6),
         ("a OR", "OR needs a term after it", 2),
         ("OR a", "OR needs a term before it", 0),

@@ -258,6 +258,8 @@ class _Parser:
                 return self.error(f"{token.text} cannot follow {before.text}", token)
             return self.error(f"{before.text} needs a term after it", before)
         if token is None:
+            if before is not None and before.kind == "LPAREN":
+                return self.error("unbalanced parenthesis: this ( is never closed", before)
             return QuerySyntaxError("empty query", self.query, 0)
         if token.kind in OPERATORS:
             hint = " (NOT is binary: a NOT b)" if token.kind == "NOT" else ""
