@@ -95,3 +95,13 @@ def test_unparenthesised_mental_health_strategy_is_flagged() -> None:
 def test_parenthesised_strategies_have_no_mixed_warning() -> None:
     for query in (STRATEGIES[0], STRATEGIES[2]):
         assert "mixed-and-or" not in codes(query)
+
+
+def test_untagged_terms_get_one_note_for_the_whole_query() -> None:
+    query = "(co-produc* OR coproduc*) AND (health OR social[ti])"
+    [warning] = [w for w in lint(query) if w.code == "untagged"]
+    assert warning.message == (
+        "3 terms have no field tag (the first is co-produc*); "
+        "they are searched in the default field [tiab]"
+    )
+    assert query[warning.span.start : warning.span.end] == "co-produc*"

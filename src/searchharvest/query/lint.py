@@ -187,16 +187,25 @@ def _nots(root: Node) -> list[LintWarning]:
 
 
 def _untagged(root: Node, default_field: Field) -> list[LintWarning]:
+    """One note for all untagged terms: a long strategy should not get one per term."""
+    untagged = [
+        node for node in walk(root) if isinstance(node, Term | Phrase | Near) and node.field is None
+    ]
+    if not untagged:
+        return []
+    first = to_string(untagged[0])
+    subject = (
+        f"{first} has no field tag; it is"
+        if len(untagged) == 1
+        else f"{len(untagged)} terms have no field tag (the first is {first}); they are"
+    )
     return [
         LintWarning(
             "untagged",
-            f"{to_string(node)} has no field tag; it is searched in the default field "
-            f"[{default_field.value}]",
-            node.span,
+            f"{subject} searched in the default field [{default_field.value}]",
+            untagged[0].span,
             "info",
         )
-        for node in walk(root)
-        if isinstance(node, Term | Phrase | Near) and node.field is None
     ]
 
 
@@ -245,7 +254,7 @@ def lint(query: str | Node, *, default_field: Field = DEFAULT_FIELD) -> list[Lin
         QuerySyntaxError: `query` is text that does not parse.
 
     >>> [w.code for w in lint("a OR b AND care[ti]")]
-    ['untagged', 'mixed-and-or', 'untagged']
+    ['untagged', 'mixed-and-or']
     """
     root = parse(query) if isinstance(query, str) else query
     found = _truncations(root, default_field) + _duplicates(root) + _nots(root)
