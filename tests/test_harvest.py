@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
+from searchharvest.cache import ResponseCache
 from searchharvest.cassette import CassetteTransport
 from searchharvest.config import Settings
 from searchharvest.connectors import native_text
@@ -24,6 +26,7 @@ from searchharvest.errors import (
     UnsupportedQueryError,
 )
 from searchharvest.harvest import asearch, search
+from searchharvest.ratelimit import VirtualClock
 from searchharvest.records import Record
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
@@ -245,3 +248,60 @@ def test_an_unexpected_failure_is_raised_not_swallowed(settings: Settings) -> No
     report = result.reports["openalex"]
     assert report.complete is False
     assert report.error == "RuntimeError: a bug, not a bad answer"
+
+
+def test_cache_none_sends_every_request_again(settings: Settings) -> None:
+    apis = ThreeApis()
+    for _ in range(2):
+        result = search(QUERY, settings=settings, transport=httpx.MockTransport(apis), cache=None)
+        list(result)
+        assert all(r.cache_hits == 0 for r in result.reports.values())
+    assert apis.calls == {"pubmed": 4, "openalex": 2, "crossref": 2}
+    assert not settings.cache_dir.exists()
+
+
+def test_an_explicit_cache_is_used_and_left_open(settings: Settings, tmp_path: Path) -> None:
+    cache = ResponseCache(tmp_path / "mine", settings.cache_ttl)
+    try:
+        list(
+            search(
+                QUERY, settings=settings, transport=httpx.MockTransport(ThreeApis()), cache=cache
+            )
+        )
+        again = search(
+            QUERY, settings=settings, transport=httpx.MockTransport(ThreeApis()), cache=cache
+        )
+        list(again)
+        assert all(r.requests == 0 and r.cache_hits > 0 for r in again.reports.values())
+    finally:
+        cache.close()
+
+
+def test_an_injected_clock_paces_the_requests(settings: Settings) -> None:
+    clock = VirtualClock(start=1_000.0)
+    result = search(
+        QUERY,
+        settings=settings,
+        transport=httpx.MockTransport(ThreeApis()),
+        cache=None,
+        clock=clock,
+    )
+    list(result)
+    assert clock.now() > 1_000.0  # PubMed's second request waited its turn on this clock
+    assert result.reports["pubmed"].requests == 2
+
+
+def test_each_report_records_when_its_database_ran(settings: Settings) -> None:
+    before = datetime.now(UTC)
+    result = search(QUERY, settings=settings, transport=httpx.MockTransport(ThreeApis()))
+    assert all(r.started_at is None for r in result.reports.values())
+    list(result)
+    after = datetime.now(UTC)
+    for report in result.reports.values():
+        assert report.started_at is not None
+        assert report.finished_at is not None
+        assert before <= report.started_at <= report.finished_at <= after
+        assert report.started_at.tzinfo is UTC
+        data = report.to_json()
+        assert data["started_at"] == report.started_at.isoformat()
+        assert data["finished_at"] == report.finished_at.isoformat()

@@ -27,6 +27,7 @@ from searchharvest.errors import ConfigError, SearchHarvestError
 from searchharvest.http import HttpClient
 from searchharvest.query.ast import Field, Node
 from searchharvest.query.matcher import NO_MATCH, UNKNOWN, compile_matcher
+from searchharvest.ratelimit import Clock
 from searchharvest.records import Record
 
 DEFAULT_DATABASES: tuple[str, ...] = ("pubmed", "openalex", "crossref")
@@ -71,6 +72,7 @@ class SearchResult:
         settings: Settings | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         cache: ResponseCache | Literal["default"] | None = "default",
+        clock: Clock | None = None,
         progress: Progress | None = None,
     ) -> None:
         if not options.databases:
@@ -84,6 +86,7 @@ class SearchResult:
         self.settings = settings or Settings.from_env()
         self._transport = transport
         self._cache = cache
+        self._clock = clock
         self._progress = progress
         self.compiled: dict[str, Compiled] = {
             db: compile(
@@ -120,7 +123,9 @@ class SearchResult:
     async def __aiter__(self) -> AsyncIterator[Record]:
         self.started = datetime.now(UTC)
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=1_000)
-        async with HttpClient(self.settings, transport=self._transport, cache=self._cache) as http:
+        async with HttpClient(
+            self.settings, transport=self._transport, cache=self._cache, clock=self._clock
+        ) as http:
             tasks = [
                 asyncio.create_task(self._run(db, http, queue)) for db in self.options.databases
             ]
@@ -149,6 +154,7 @@ class SearchResult:
         matcher = compile_matcher(compiled.query, self.options.default_field)
         limit = self.options.max_records
         connector = get_connector(db)(http)
+        report.started_at = datetime.now(UTC)
         try:
             stream = connector.harvest(
                 compiled, report, limit=None if report.filter_locally else limit
@@ -182,7 +188,7 @@ class SearchResult:
             report.complete = False
             raise
         finally:
-            report.finished = datetime.now(UTC)
+            report.finished_at = datetime.now(UTC)
             if self._progress:
                 self._progress(report)
             await queue.put(_DONE)
@@ -211,6 +217,8 @@ def search(
     overrides: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    cache: ResponseCache | Literal["default"] | None = "default",
+    clock: Clock | None = None,
     progress: Progress | None = None,
 ) -> SearchResult:
     """Search each database for `query`; iterate the result with `for`.
@@ -226,6 +234,10 @@ def search(
         overrides: per-database query written by hand for that database.
         settings: base URLs, keys, cache; default `Settings.from_env()`.
         transport: replaces the network (tests, the offline demo).
+        cache: a `ResponseCache` to use, None to send every request, or "default" for
+            the cache in `settings.cache_dir` (opened and closed by the search).
+        clock: time source for rate limits and retry waits; tests pass a
+            `VirtualClock` so waits cost nothing.
         progress: called as records arrive.
 
     Raises:
@@ -245,7 +257,15 @@ def search(
         allow_narrower=allow_narrower,
         overrides=dict(overrides or {}),
     )
-    return SearchResult(query, options, settings=settings, transport=transport, progress=progress)
+    return SearchResult(
+        query,
+        options,
+        settings=settings,
+        transport=transport,
+        cache=cache,
+        clock=clock,
+        progress=progress,
+    )
 
 
 def asearch(
@@ -260,9 +280,13 @@ def asearch(
     overrides: Mapping[str, str] | None = None,
     settings: Settings | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    cache: ResponseCache | Literal["default"] | None = "default",
+    clock: Clock | None = None,
     progress: Progress | None = None,
 ) -> SearchResult:
     """The async twin of `search()`: iterate the result with `async for`.
+
+    Takes the same arguments as `search()`.
 
     >>> async def main() -> None:  # doctest: +SKIP
     ...     async for record in asearch('"public sector"[ti]', ["openalex"]):
@@ -279,5 +303,7 @@ def asearch(
         overrides=overrides,
         settings=settings,
         transport=transport,
+        cache=cache,
+        clock=clock,
         progress=progress,
     )

@@ -39,6 +39,9 @@ class DatabaseReport:
             lose a relevant study.
         complete: False when the harvest stopped before every reported record was seen
             (`max_records`, a safety cap, or an error).
+        started_at: when the harvest of this database began (UTC); PRISMA-S asks a
+            search log for the date and time each search was run.
+        finished_at: when it ended, failed or was stopped (UTC); None while running.
     """
 
     db: str
@@ -46,8 +49,8 @@ class DatabaseReport:
     fidelity: Fidelity
     notes: list[Note]
     filter_locally: bool
-    started: datetime = field(default_factory=lambda: datetime.now(UTC))
-    finished: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
     total: int | None = None
     retrieved: int = 0
     kept: int = 0
@@ -67,8 +70,8 @@ class DatabaseReport:
             "fidelity": str(self.fidelity),
             "notes": [note.to_json() for note in self.notes],
             "filtered_locally": self.filter_locally,
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat() if self.finished else None,
+            "started_at": _iso(self.started_at),
+            "finished_at": _iso(self.finished_at),
             "total": self.total,
             "retrieved": self.retrieved,
             "kept": self.kept,
@@ -80,6 +83,10 @@ class DatabaseReport:
             "details": self.details,
             "error": self.error,
         }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 class Connector(ABC):
