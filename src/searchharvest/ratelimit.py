@@ -95,6 +95,8 @@ class Limiter:
         self.concurrency = limit.concurrency
         self._clock = clock
         self._semaphore = asyncio.Semaphore(limit.concurrency)
+        self._turn = asyncio.Lock()
+        """One waiter at a time, so each start is planned from the previous real one."""
         self._next_start: float | None = None
         self.in_flight = 0
         self.max_in_flight = 0
@@ -105,15 +107,25 @@ class Limiter:
         if announced > 0:
             self.rate = min(self.ceiling, announced)
 
+    async def _wait_for_turn(self) -> None:
+        """Sleep until `1 / rate` after the previous start, re-checking after each wake.
+
+        A sleep can end late (a busy event loop); the next start is then spaced from
+        when this request really left, not from when it was meant to.
+        """
+        while self._next_start is not None:
+            wait = self._next_start - self._clock.now()
+            if wait <= 0:
+                return
+            await self._clock.sleep(wait)
+
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
         """Hold one request slot: wait for a free slot, then for this start's turn."""
         async with self._semaphore:
-            now = self._clock.now()
-            start = now if self._next_start is None else max(now, self._next_start)
-            self._next_start = start + 1.0 / self.rate
-            if start > now:
-                await self._clock.sleep(start - now)
+            async with self._turn:
+                await self._wait_for_turn()
+                self._next_start = self._clock.now() + 1.0 / self.rate
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:

@@ -50,3 +50,34 @@ def test_adapt_lowers_but_never_raises_above_the_ceiling() -> None:
     assert limiter.rate == 0.5
     starts, _ = _run_burst(RateLimit(3.0, 1), 2, work=0.0)
     assert starts[1] - starts[0] == pytest.approx(1 / 3)
+
+
+class _LateClock(VirtualClock):
+    """Wakes the first sleeper `lag` seconds late, as a blocked event loop would."""
+
+    def __init__(self, lag: float) -> None:
+        super().__init__()
+        self.lag = lag
+
+    async def sleep(self, seconds: float) -> None:
+        lag, self.lag = self.lag, 0.0
+        await super().sleep(seconds + lag)
+
+
+def test_a_late_wake_up_does_not_squeeze_the_next_request() -> None:
+    clock = _LateClock(lag=0.5)
+    limiter = Limiter(RateLimit(3.0, 3), clock)
+    starts: list[float] = []
+
+    async def one() -> None:
+        async with limiter.slot():
+            starts.append(clock.now())
+
+    async def main() -> None:
+        await asyncio.gather(*(one() for _ in range(4)))
+
+    asyncio.run(main())
+    ordered = sorted(starts)
+    gaps = [b - a for a, b in itertools.pairwise(ordered)]
+    assert min(gaps) >= 1 / 3 - 1e-9
+    assert ordered[1] == pytest.approx(1 / 3 + 0.5)  # the late one sets the pace after it
