@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
@@ -123,6 +123,22 @@ class Author(BaseModel):
         return ", ".join(part for part in (self.family, self.given) if part)
 
 
+class ChainOrigin(BaseModel):
+    """How citation chaining reached a record (the database is `Provenance.database`).
+
+    Attributes:
+        seeds: keys of the seeds whose citation trail led here (`doi:…`, `pmid:…`).
+        direction: `references` (cited by the work before it) or `citations` (citing it).
+        generation: 1 for works linked to a seed directly, 2 for the next step, ...
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    seeds: tuple[str, ...]
+    direction: Literal["references", "citations"]
+    generation: int = Field(ge=1)
+
+
 class Provenance(BaseModel):
     """Where and how a record was retrieved."""
 
@@ -132,6 +148,8 @@ class Provenance(BaseModel):
     native_query: str
     retrieved: datetime
     library_version: str
+    chain: ChainOrigin | None = None
+    """Set on records found by citation chaining; None for records from a search."""
 
 
 class Record(BaseModel):
