@@ -19,6 +19,9 @@ class DedupConfig:
     """Minimum title similarity (rapidfuzz ratio, 0-100) when author and year agree."""
     loose_title_threshold: float = 85.0
     """Minimum title similarity when author, year, volume and first page all agree."""
+    citation_title_threshold: float = 70.0
+    """Minimum title similarity (token-set) when volume, the whole page range, exact year
+    and journal agree and no author disagrees: a title translated by one database."""
     year_tolerance: int = 1
     """Years may differ by this much (online-first versus print year)."""
     preprints: Literal["link", "merge"] = "link"

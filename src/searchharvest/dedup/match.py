@@ -37,7 +37,7 @@ def _journals_agree(a: str, b: str) -> bool:
         return False
     if a == b:
         return True
-    skip = {"of", "the", "and", "for", "in", "on", "de", "la"}
+    skip = {"of", "the", "and", "for", "in", "on", "de", "d", "la"}
     ta = [t for t in a.split() if t not in skip]
     tb = [t for t in b.split() if t not in skip]
     pairs = zip(ta, tb, strict=False)
@@ -62,7 +62,8 @@ def vetoed(a: Features, b: Features, config: DedupConfig) -> bool:
         return True
     if a.conference != b.conference:
         return True
-    if a.year is not None and b.year is not None:
+    cochrane = a.article_id.startswith("cd") and a.article_id == b.article_id
+    if a.year is not None and b.year is not None and not cochrane:
         tolerance = config.year_tolerance + (2 if a.preprint != b.preprint else 0)
         if abs(a.year - b.year) > tolerance:
             return True
@@ -80,11 +81,14 @@ def substituted_words(a: str, b: str) -> bool:
     """
     only_a = set(a.split()) - set(b.split())
     only_b = set(b.split()) - set(a.split())
-    unmatched = [
-        w for w in only_a if not any(Indel.normalized_similarity(w, v) >= 0.75 for v in only_b)
-    ]
-    return bool(unmatched) and any(
-        not any(Indel.normalized_similarity(v, w) >= 0.75 for w in only_a) for v in only_b
+    unmatched = [w for w in only_a if not any(_variant(w, v) for v in only_b)]
+    return bool(unmatched) and any(not any(_variant(v, w) for w in only_a) for v in only_b)
+
+
+def _variant(a: str, b: str) -> bool:
+    """A typo, or words run together (`cell lung` ~ `celllung`), or a truncated last word."""
+    return Indel.normalized_similarity(a, b) >= 0.75 or (
+        min(len(a), len(b)) >= 3 and (a in b or b in a)
     )
 
 
@@ -106,12 +110,12 @@ def _evidence(a: Features, b: Features) -> list[str] | None:
         if a.volume != b.volume:
             return None
         evidence.append("volume")
-    if a.issue and b.issue and a.issue != b.issue and not versions:
+    if a.issue and b.issue and a.issue != b.issue and not versions and not online_first:
         return None
     if a.pages and b.pages:
         if a.pages & b.pages:
             evidence.append("pages")
-        elif not online_first:
+        elif not online_first and bool(a.article_id) == bool(b.article_id):
             return None
     if _journals_agree(a.journal, b.journal):
         evidence.append("journal")
@@ -127,8 +131,6 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     """
     if not a.title or not b.title or vetoed(a, b, config):
         return None
-    if a.numbers - b.numbers and b.numbers - a.numbers:
-        return None
     evidence = _evidence(a, b)
     if evidence is None:
         return None
@@ -137,6 +139,10 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     preprint_pair = a.preprint != b.preprint
     exact_year = a.year is not None and a.year == b.year
     citation = {"volume", "pages"} <= has and exact_year
+    # Volume, both ends of the page range and the year: no second article has them.
+    full_citation = citation and len(a.pages) == 2 and a.pages == b.pages
+    if a.numbers - b.numbers and b.numbers - a.numbers and not full_citation:
+        return None
     authors_known = bool(a.families and b.families)
     if (
         a.journal
@@ -150,7 +156,9 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         return None  # Different journals (a reprint, a journal-club digest); venues of
         # one conference are named too many ways to compare.
     if a.generic or b.generic:
-        ok = citation and {"author", "journal"} <= has and score >= config.title_threshold
+        # Same volume and pages; the year may still be online-first versus print.
+        whole = {"volume", "pages", "author", "journal"} <= has
+        ok = whole and score >= config.title_threshold
     elif "author" in has or not authors_known:
         # Authors agree (or one side has none): the usual case.
         if score >= config.title_threshold:
@@ -161,6 +169,10 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
             # Same citation, title reworded: `MEDICAL PROGRESS: X` ~ `X`.
             score = max(score, fuzz.token_set_ratio(a.title, b.title))
             ok = score >= config.loose_title_threshold
+        elif full_citation:
+            # A translated title (`[Comparison of ...]` vs the original-language title).
+            score = max(score, fuzz.token_set_ratio(a.title, b.title))
+            ok = score >= config.citation_title_threshold
         else:
             ok = False
     else:

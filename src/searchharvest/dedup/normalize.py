@@ -33,7 +33,17 @@ _NOTICE_TYPES: dict[str, Notice] = {
     "expression of concern": "concern",
     "withdrawn publication": "withdrawal",
 }
-_TRAILING_BRACKETS = re.compile(r"\s*[\[(][^\[\]()]*[\])]\s*\.?\s*$")
+_TRAILING_BRACKETS = re.compile(r"\s*(?:\[[^\[\]]*\]|\([^()]*\))\s*\.?\s*$")
+_MEDLINE_NOTE = re.compile(
+    r"\s*\[(?:erratum|comment|corrected|republished|retraction|retracted|update|summary)"
+    r"\b.*$",
+    re.I,
+)
+_LEADING_TRANSLATION = re.compile(r"^\s*\[([^\[\]]{10,})\]")
+_THOUSANDS = re.compile(r"(?<=\d)[ ,](?=\d{3}\b)")
+_EMBASE_CONFERENCE = re.compile(r"\.\s*conference\s*:.*$", re.I | re.S)
+_EMBASE_ERRATUM = re.compile(r"\([^()]+\(\d{4}\)\s*\d+\s*\([\d\s\-–]+\)\)\s*\.?\s*$")
+_ARTICLE_ID = re.compile(r"^\s*((?:cd|[a-z])\d{4,})\s*$", re.I)
 _RETRACTED_PREFIX = re.compile(r"^(?:retracted(?: article)?|withdrawn)\s*[:.\-]\s*", re.I)
 _GENERIC_TITLES = frozenset(
     {
@@ -85,15 +95,20 @@ def normalize_title(title: str | None) -> str:
     """Folded title without a `Retracted:` prefix or trailing bracketed notes.
 
     Medline appends `[Review] [33 refs]`, `[Spanish]` or `[Erratum appears in ...]`, and
-    wraps a translated title in brackets; neither is part of the title another database
-    gives, so both go before comparing.
+    wraps a translated title in brackets (sometimes followed by `TO: <original title>`);
+    only the translation is what another database gives. Thousands separators go too
+    (`10 000 women` ~ `10000 women`), as they would split one number in two.
     """
     if not title:
         return ""
     text = _RETRACTED_PREFIX.sub("", title.strip())
+    translated = _LEADING_TRANSLATION.match(text)
+    if translated:
+        text = translated.group(1)
+    text = _MEDLINE_NOTE.sub("", text) or text
     while (stripped := _TRAILING_BRACKETS.sub("", text, count=1)) != text and len(stripped) >= 10:
         text = stripped
-    return fold(text)
+    return fold(_THOUSANDS.sub("", text))
 
 
 def notice_kind(record: Record) -> Notice | None:
@@ -111,6 +126,8 @@ def notice_kind(record: Record) -> Notice | None:
         return _NOTICE_TYPES[rtype]
     if _WOS_ERRATUM.search(record.title or ""):
         return "erratum"  # Web of Science: `Title (vol 360, pg 542, 2009)`
+    if _EMBASE_ERRATUM.search(record.title or ""):
+        return "erratum"  # Embase: `Title (New England Journal of Medicine (2009) 360 (542-544))`
     folded = fold(record.title)
     for pattern, kind in _NOTICE_TITLE:
         if pattern.match(folded):
@@ -178,6 +195,27 @@ def page_span(pages: str | None) -> frozenset[str]:
     return frozenset({first, last})
 
 
+def issue_key(issue: str | None) -> str:
+    """First number of an issue; a bare `Suppl` or `S` is unknown rather than different."""
+    number = _VOLUME_NUMBER.search(issue or "")
+    return (number.group().lstrip("0") or "0") if number else ""
+
+
+def article_id(pages: str | None) -> str:
+    """An electronic article number given in place of pages (`e12724`, `CD006828`), folded.
+
+    The same article may be cited by its article number in one database and by print
+    pages in another, so a number on one side only leaves the pages unknown.
+    """
+    match = _ARTICLE_ID.match(pages or "")
+    return match.group(1).lower() if match else ""
+
+
+def journal_key(journal: str | None) -> str:
+    """Folded journal name without Embase's `.Conference: <meeting>` suffix."""
+    return fold(_EMBASE_CONFERENCE.sub("", journal or ""))
+
+
 def volume_key(volume: str | None) -> str:
     """First number of a volume without leading zeros (`24 Suppl 3` → `24`); else folded."""
     number = _VOLUME_NUMBER.search(volume or "")
@@ -197,6 +235,7 @@ class Features:
     volume: str
     issue: str
     pages: frozenset[str]
+    article_id: str
     journal: str
     numbers: frozenset[str]
     parts: frozenset[str]
@@ -216,9 +255,10 @@ def features(record: Record) -> Features:
         families=tuple(k for k in (family_key(a) for a in record.authors) if k),
         year=record.year,
         volume=volume_key(record.volume),
-        issue=volume_key(record.issue),
+        issue=issue_key(record.issue),
         pages=page_span(record.pages),
-        journal=fold(record.journal),
+        article_id=article_id(record.pages),
+        journal=journal_key(record.journal),
         numbers=frozenset(_NUMBER.findall(title)),
         parts=part_markers(title),
         notice=notice_kind(record),
