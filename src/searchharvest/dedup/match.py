@@ -60,7 +60,7 @@ def vetoed(a: Features, b: Features, config: DedupConfig) -> bool:
     """Whether the pair can never be merged, whatever its similarity."""
     if a.notice != b.notice or a.parts != b.parts:
         return True
-    if a.conference != b.conference:
+    if a.conference != b.conference and not (a.in_supplement or b.in_supplement):
         return True
     cochrane = a.article_id.startswith("cd") and a.article_id == b.article_id
     if a.year is not None and b.year is not None and not cochrane:
@@ -149,7 +149,7 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         and b.journal
         and "journal" not in has
         and not citation
-        and not a.conference
+        and not (a.conference or b.conference or a.in_supplement or b.in_supplement)
         and not preprint_pair
         and fuzz.token_set_ratio(a.journal, b.journal) < 60
     ):
@@ -165,14 +165,14 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
             close_year = exact_year or preprint_pair
             ok = len(has) >= 4 or (close_year and len(has) >= 3 and authors_known)
             ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
-        elif citation and "author" in has:
-            # Same citation, title reworded: `MEDICAL PROGRESS: X` ~ `X`.
+        elif citation and ("author" in has or full_citation):
+            # Same citation, title reworded (`MEDICAL PROGRESS: X` ~ `X`) or, when the whole
+            # page range agrees, translated (`[Comparison of ...]` vs the original title).
             score = max(score, fuzz.token_set_ratio(a.title, b.title))
-            ok = score >= config.loose_title_threshold
-        elif full_citation:
-            # A translated title (`[Comparison of ...]` vs the original-language title).
-            score = max(score, fuzz.token_set_ratio(a.title, b.title))
-            ok = score >= config.citation_title_threshold
+            floor = (
+                config.citation_title_threshold if full_citation else config.loose_title_threshold
+            )
+            ok = score >= floor
         else:
             ok = False
     else:

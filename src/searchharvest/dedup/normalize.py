@@ -242,6 +242,9 @@ class Features:
     notice: Notice | None
     generic: bool
     conference: bool
+    in_supplement: bool
+    """An abstract printed in a journal supplement (Embase `Journal X.Conference: ...`):
+    the same abstract may be filed under the journal or under the meeting."""
     preprint: bool
     doi: str | None
     pmid: str | None
@@ -264,6 +267,7 @@ def features(record: Record) -> Features:
         notice=notice_kind(record),
         generic=title in _GENERIC_TITLES or len(title) < 25 or title.count(" ") < 3,
         conference=is_conference(record),
+        in_supplement=bool(_EMBASE_CONFERENCE.search(record.journal or "")),
         preprint=is_preprint(record),
         doi=record.ids.doi,
         pmid=record.ids.pmid,
