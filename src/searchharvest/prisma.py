@@ -63,6 +63,14 @@ class PrismaCounts(BaseModel):
     after_dedup: int
     """Records left to screen."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _derived_total(cls, data: Any) -> Any:
+        """Read `to_json()` output back: `identified_total` is derived, never stored."""
+        if isinstance(data, dict) and "identified_total" in data:
+            return {k: v for k, v in data.items() if k != "identified_total"}
+        return data
+
     @model_validator(mode="after")
     def _adds_up(self) -> PrismaCounts:
         numbers = [
