@@ -17,10 +17,10 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from searchharvest.errors import StrategyFileError
 from searchharvest.records import Author, Ids, Record
@@ -102,6 +102,24 @@ class RunInfo:
     new_records: int
     outputs: tuple[str, ...]
     databases: tuple[DatabaseRun, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The run as JSON-ready values (`searchharvest runs --json`)."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat(),
+            "window_from": self.window_from.isoformat() if self.window_from else None,
+            "strategy_sha256": self.strategy_sha256,
+            "library_version": self.library_version,
+            "identified": self.identified,
+            "duplicates_removed": self.duplicates_removed,
+            "previously_seen": self.previously_seen,
+            "new_records": self.new_records,
+            "outputs": list(self.outputs),
+            "databases": [asdict(d) for d in self.databases],
+        }
 
 
 @dataclass(frozen=True, slots=True)
