@@ -7,6 +7,8 @@ Library exceptions become messages and exit codes here, in one place:
 - 2: bad input: query syntax (with a caret under the problem), options, files
 - 3: a database cannot retrieve everything the query means (fidelity narrower)
 - 4: the harvest finished but is incomplete (a cap was reached; see the summary)
+- 5: a strategy run or update succeeded and found no new records (cron and CI treat any
+  non-zero code as a failure: pass `--zero-exit-when-none` to get 0 instead)
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ EXIT_HARVEST = 1
 EXIT_INPUT = 2
 EXIT_NARROWER = 3
 EXIT_INCOMPLETE = 4
+EXIT_NO_NEW = 5
 
 F = TypeVar("F", bound=Callable[..., Any])
 
