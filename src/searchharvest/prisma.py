@@ -100,8 +100,8 @@ class PrismaCounts(BaseModel):
         """The counts plus `identified_total`, ready for `json.dumps`."""
         return {**self.model_dump(mode="json"), "identified_total": self.identified_total}
 
-    def to_markdown(self) -> str:
-        """A two-column Markdown table in PRISMA 2020 wording."""
+    def rows(self) -> list[tuple[str, int]]:
+        """(label, n) per box in PRISMA 2020 wording; sub-counts start with two spaces."""
         rows = [("Records identified from databases", sum(self.databases.values()))]
         rows += [(f"  {display_name(db)}", n) for db, n in self.databases.items()]
         if self.registers:
@@ -113,8 +113,12 @@ class PrismaCounts(BaseModel):
         if self.previously_screened_removed:
             rows.append(("Records removed as already screened", self.previously_screened_removed))
         rows.append(("Records screened", self.after_dedup))
+        return rows
+
+    def to_markdown(self) -> str:
+        """A two-column Markdown table in PRISMA 2020 wording."""
         lines = ["| PRISMA 2020 | n |", "|---|---:|"]
-        lines += [f"| {label.replace('  ', '&emsp;', 1)} | {n} |" for label, n in rows]
+        lines += [f"| {label.replace('  ', '&emsp;', 1)} | {n} |" for label, n in self.rows()]
         return "\n".join(lines) + "\n"
 
 
@@ -403,22 +407,44 @@ def prisma_svg(counts: PrismaCounts, *, title: str | None = None) -> str:
 
 
 _RENDERERS: Final = ("resvg_py", "cairosvg")
+_NO_RENDERER: Final = (
+    "writing a PNG needs an SVG renderer: pip install resvg-py (or cairosvg, which also "
+    "needs the Cairo library); or write the diagram as .svg"
+)
+
+
+def _renderer() -> tuple[str, Any] | None:
+    """The first installed SVG renderer module, by name."""
+    for name in _RENDERERS:
+        try:
+            return name, importlib.import_module(name)
+        except ImportError:
+            continue
+    return None
 
 
 def _render_png(svg: str) -> bytes:
     """PNG bytes from the first SVG renderer that is installed."""
-    for name in _RENDERERS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if name == "resvg_py":
-            return bytes(module.svg_to_bytes(svg_string=svg))
-        return bytes(module.svg2png(bytestring=svg.encode("utf-8")))
-    raise ConfigError(
-        "writing a PNG needs an SVG renderer: pip install resvg-py (or cairosvg, which also "
-        "needs the Cairo library); or write the diagram as .svg"
-    )
+    found = _renderer()
+    if found is None:
+        raise ConfigError(_NO_RENDERER)
+    name, module = found
+    if name == "resvg_py":
+        return bytes(module.svg_to_bytes(svg_string=svg))
+    return bytes(module.svg2png(bytestring=svg.encode("utf-8")))
+
+
+def check_diagram_path(path: Path) -> None:
+    """Fail early (before a long harvest) if `write_prisma` could not write `path`.
+
+    Raises:
+        ConfigError: a suffix other than `.svg`/`.png`, or `.png` with no renderer.
+    """
+    suffix = path.suffix.lower()
+    if suffix == ".png" and _renderer() is None:
+        raise ConfigError(f"{path}: {_NO_RENDERER}")
+    if suffix not in {".svg", ".png"}:
+        raise ConfigError(f"{path}: the PRISMA diagram is written as .svg or .png")
 
 
 def write_prisma(path: Path, counts: PrismaCounts, *, title: str | None = None) -> None:
@@ -427,11 +453,9 @@ def write_prisma(path: Path, counts: PrismaCounts, *, title: str | None = None) 
     Raises:
         ConfigError: another suffix, or `.png` with no SVG renderer installed.
     """
+    check_diagram_path(path)
     svg = prisma_svg(counts, title=title)
-    suffix = path.suffix.lower()
-    if suffix == ".svg":
+    if path.suffix.lower() == ".svg":
         atomic_write(path, lambda fp: print(svg, end="", file=fp))
-    elif suffix == ".png":
-        path.write_bytes(_render_png(svg))
     else:
-        raise ConfigError(f"{path}: the PRISMA diagram is written as .svg or .png")
+        path.write_bytes(_render_png(svg))

@@ -279,17 +279,25 @@ def _native_block(native: str | dict[str, str]) -> str:
     return native if isinstance(native, str) else "\n".join(f"{k}={v}" for k, v in native.items())
 
 
+def check_log_path(path: Path) -> None:
+    """Fail early (before a long harvest) if `write_search_log` would refuse `path`.
+
+    Raises:
+        ConfigError: a suffix other than `.md` or `.json`.
+    """
+    if path.suffix.lower() not in {".md", ".json"}:
+        raise ConfigError(f"{path}: the search log is written as .md or .json")
+
+
 def write_search_log(path: Path, log: SearchLog) -> None:
     """Write the log as Markdown (`.md`) or JSON (`.json`), chosen by suffix.
 
     Raises:
         ConfigError: any other suffix.
     """
-    suffix = path.suffix.lower()
-    if suffix == ".md":
+    check_log_path(path)
+    if path.suffix.lower() == ".md":
         text = log.to_markdown()
-    elif suffix == ".json":
-        text = json.dumps(log.to_json(), indent=2, ensure_ascii=False) + "\n"
     else:
-        raise ConfigError(f"{path}: the search log is written as .md or .json")
+        text = json.dumps(log.to_json(), indent=2, ensure_ascii=False) + "\n"
     atomic_write(path, lambda fp: print(text, end="", file=fp))
