@@ -51,11 +51,13 @@ def _articles(body: str) -> list[str]:
 
 
 class Apis:
-    """The three APIs; `updated` switches on the new records; `fail` breaks one API."""
+    """The three APIs; `updated` switches on the new records; `fail` breaks one API;
+    `crossref_missing` makes Crossref report more records than its cursor delivers."""
 
     def __init__(self) -> None:
         self.updated = False
         self.fail: str | None = None
+        self.crossref_missing = 0
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -72,7 +74,8 @@ class Apis:
         items = CROSSREF["message"]["items"]
         if self.updated:
             items = items + CROSSREF_NEW["message"]["items"]
-        message = {**CROSSREF["message"], "items": items, "total-results": len(items)}
+        total = len(items) + self.crossref_missing
+        message = {**CROSSREF["message"], "items": items, "total-results": total}
         return httpx.Response(200, json={**CROSSREF, "message": message})
 
     def _pubmed(self, request: httpx.Request) -> httpx.Response:

@@ -122,21 +122,12 @@ def test_a_failed_database_records_nothing(strategy_file: Path, tmp_path: Path, 
 
 
 def test_an_incomplete_harvest_is_not_recorded(
-    strategy_file: Path, tmp_path: Path, apis: Apis
+    strategy_file: Path, apis: Apis, harvest: Harvest
 ) -> None:
+    apis.crossref_missing = 5
     strategy = Strategy.load(strategy_file)
-
-    def short(request: httpx.Request) -> httpx.Response:
-        response = apis(request)
-        if request.extensions["searchharvest"]["api"] != "crossref":
-            return response
-        body = response.json()
-        body["message"]["total-results"] += 5
-        return httpx.Response(200, json=body)
-
-    settings = Settings(email="t@example.org", cache_dir=tmp_path / "c", max_attempts=1)
     with pytest.raises(RunIncomplete) as caught:
-        strategy.run(settings=settings, transport=httpx.MockTransport(short), clock=VirtualClock())
+        harvest(strategy, "run")
     assert caught.value.databases == ("crossref",)
     assert strategy.store.runs() == []
 

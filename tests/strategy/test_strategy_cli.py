@@ -1,0 +1,124 @@
+"""`searchharvest check|run|update|runs` against a loopback server: exit codes and --report."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+from conftest import Apis
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from searchharvest.cli import main
+from searchharvest.cli._app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_NO_NEW
+
+PREFIXES = {"/eutils": "pubmed", "/openalex": "openalex", "/crossref": "crossref"}
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def loopback(httpserver: HTTPServer, apis: Apis, tmp_path: Path) -> dict[str, str]:
+    """Every API on one loopback server, answered by `apis` from the recorded bodies."""
+
+    def handle(request: Request) -> Response:
+        api = next(name for prefix, name in PREFIXES.items() if request.path.startswith(prefix))
+        forwarded = httpx.Request(
+            request.method,
+            request.url,
+            content=request.get_data(),
+            headers=dict(request.headers),
+            extensions={"searchharvest": {"api": api}},
+        )
+        answer = apis(forwarded)
+        return Response(
+            answer.content, answer.status_code, content_type=answer.headers["content-type"]
+        )
+
+    httpserver.expect_request(re.compile("/.*")).respond_with_handler(handle)
+    return {
+        "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
+        "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
+        "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
+        "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
+        "SEARCHHARVEST_OFFLINE": "0",
+        "SEARCHHARVEST_MAX_ATTEMPTS": "1",
+        "NCBI_API_KEY": "TESTKEY0123456789",
+    }
+
+
+def report(path: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
+def test_run_update_update_exit_codes_and_reports(
+    strategy_file: Path, apis: Apis, loopback: dict[str, str], tmp_path: Path
+) -> None:
+    summary = tmp_path / "report.json"
+    first = invoke("run", str(strategy_file), "--report", str(summary), env=loopback)
+    assert first.exit_code == 0, first.stderr
+    assert report(summary)["status"] == "new-records"
+    assert report(summary)["new_records"] == 24
+
+    apis.updated = True
+    second = invoke("update", str(strategy_file), "--report", str(summary), env=loopback)
+    assert second.exit_code == 0, second.stderr
+    data = report(summary)
+    assert (data["status"], data["new_records"], data["run_id"]) == ("new-records", 5, 2)
+    windows = {d["db"]: d["update_window"] for d in data["databases"]}  # type: ignore[attr-defined]
+    assert "[edat]" in windows["pubmed"]
+    assert "from-index-date" in windows["crossref"]
+    assert "5 new records" in second.stderr
+
+    third = invoke("update", str(strategy_file), "--report", str(summary), env=loopback)
+    assert third.exit_code == EXIT_NO_NEW
+    assert (report(summary)["status"], report(summary)["exit_code"]) == ("no-new-records", 5)
+    quiet = invoke("update", str(strategy_file), "--zero-exit-when-none", env=loopback)
+    assert quiet.exit_code == 0
+
+    listed = invoke("runs", str(strategy_file))
+    assert listed.exit_code == 0
+    assert listed.stdout.splitlines()[0].startswith("#1 run ")
+    runs = json.loads(invoke("runs", str(strategy_file), "--json").stdout)
+    assert [(r["kind"], r["new_records"]) for r in runs] == [
+        ("run", 24),
+        ("update", 5),
+        ("update", 0),
+        ("update", 0),
+    ]
+
+
+def test_a_bad_strategy_file_exits_2_with_a_failure_report(tmp_path: Path) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text('name = "x"\nquery = "a AND"\n[output]\nrecords = ["a.ris"]\n')
+    summary = tmp_path / "report.json"
+    result = invoke("update", str(path), "--report", str(summary))
+    assert result.exit_code == EXIT_INPUT
+    assert f"{path}:2: query syntax" in result.stderr
+    assert report(summary)["status"] == "failed"
+    assert report(summary)["exit_code"] == EXIT_INPUT
+
+
+def test_an_incomplete_harvest_exits_4_and_records_nothing(
+    strategy_file: Path, apis: Apis, loopback: dict[str, str], tmp_path: Path
+) -> None:
+    apis.crossref_missing = 5
+    result = invoke("run", str(strategy_file), env=loopback)
+    assert result.exit_code == EXIT_INCOMPLETE, result.stderr
+    assert "nothing was recorded" in result.stderr
+    assert invoke("runs", str(strategy_file)).stdout.strip() == "no runs recorded"
+
+
+def test_check_prints_each_native_query(strategy_file: Path) -> None:
+    result = invoke("check", str(strategy_file))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("pubmed (exact): aids[ti] OR chromatium[ti]")
+    assert lines[-1].endswith("valid; run store review.runs.sqlite")
