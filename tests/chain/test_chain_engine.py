@@ -375,10 +375,14 @@ def test_cap_per_generation_marks_incomplete(world: World, settings: Settings) -
     assert any("fetched 2" in w for w in result.warnings)
 
 
-def test_failure_keeps_partial_results(world: World, settings: Settings) -> None:
-    world.add("s", Work("Seed on telehealth failure", openalex="W80", doi="10.1000/s", pmid="80"))
+def test_a_failing_source_keeps_the_others_results(world: World, tmp_path: Path) -> None:
+    world.add("r", Work("Reference kept although PubMed fails", openalex="W81", doi="10.1000/r"))
+    world.add(
+        "s",
+        Work("Seed on telehealth", openalex="W80", doi="10.1000/s", pmid="80", references=["r"]),
+    )
     world.fail = "elink.fcgi"
-    settings = Settings(email="t@example.org", cache_dir=settings.cache_dir, max_attempts=1)
+    settings = Settings(email="t@example.org", cache_dir=tmp_path, max_attempts=1)
     result = chain(
         "10.1000/s",
         "backward",
@@ -387,8 +391,9 @@ def test_failure_keeps_partial_results(world: World, settings: Settings) -> None
         transport=world.transport(),
     )
     assert not result.complete
-    assert result.errors
-    assert len(result.seeds) == 1
+    assert [e.split(":")[0] for e in result.errors] == ["pubmed"]
+    assert "RetriesExhausted" in result.errors[0]
+    assert [r.ids.doi for r in result.records] == ["10.1000/r"]
 
 
 def test_base_urls_are_honoured(world: World, tmp_path: Path) -> None:

@@ -11,9 +11,9 @@ are de-duplicated (identifiers, then fuzzy) against the seeds and then the prior
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Final, Literal
+from typing import Final, Literal, TypeVar
 
 import httpx
 
@@ -30,6 +30,8 @@ from searchharvest.dedup import dedupe, merge
 from searchharvest.errors import ConfigError, SearchHarvestError
 from searchharvest.http import HttpClient
 from searchharvest.records import ChainOrigin, Record
+
+T = TypeVar("T")
 
 DirectionName = Literal["references", "citations", "both", "backward", "forward"]
 DIRECTIONS: Final[dict[str, tuple[Direction, ...]]] = {
@@ -84,6 +86,7 @@ class _Run:
         self.directions = directions
         self.cap = cap
         self.progress = progress
+        self.failed: set[str] = set()
         self.visited: set[str] = set()
         self.roots: dict[str, frozenset[str]] = {}
         self.raw_edges: list[Edge] = []
@@ -106,35 +109,53 @@ class _Run:
     async def run(self, seeds: Sequence[Seed], depth: int, prior: Sequence[Record]) -> ChainResult:
         result = self.result
         self._tick("seeds", 0, len(seeds))
-        resolved, result.unresolved = await resolve_seeds(seeds, self.sources, self.lookup)
-        result.seeds = [record for _, record in resolved]
+        resolution = await resolve_seeds(seeds, self.sources, self.lookup)
+        result.seeds = [record for _, record in resolution.resolved]
+        result.unresolved = resolution.unresolved
+        for name, exc in resolution.failures.items():
+            self._fail(name, exc)
         self._tick("seeds", len(seeds), len(seeds))
         for record in result.seeds:
             self._see(record, frozenset({record.key}))
         found: list[Record] = []
         frontier = list(result.seeds)
-        try:
-            for generation in range(1, depth + 1):
-                if not frontier:
-                    break
-                frontier = await self._generation(frontier, generation)
-                result.generations.append(len(frontier))
-                found.extend(frontier)
-        except SearchHarvestError as exc:
-            result.errors.append(f"{type(exc).__name__}: {exc}")
-            result.complete = False
+        for generation in range(1, depth + 1):
+            if not frontier or len(self.failed) == len(self.sources):
+                break
+            frontier = await self._generation(frontier, generation)
+            result.generations.append(len(frontier))
+            found.extend(frontier)
         self._finish(found, prior)
         return result
 
+    def _fail(self, name: str, exc: SearchHarvestError) -> None:
+        """Stop using source `name` for the rest of the run; the others go on."""
+        self.failed.add(name)
+        self.result.errors.append(f"{name}: {type(exc).__name__}: {exc}")
+        self.result.complete = False
+
+    async def _guard(self, name: str, work: Awaitable[T]) -> T | None:
+        """`await work`, or None when source `name` fails (recorded, not raised)."""
+        try:
+            return await work
+        except SearchHarvestError as exc:
+            self._fail(name, exc)
+            return None
+
     async def _generation(self, frontier: list[Record], generation: int) -> list[Record]:
         stage = f"generation {generation}"
-        tasks = [(name, d) for name in self.sources for d in self.directions]
-        self._tick(stage, 0, len(tasks) + len(self.sources))
-        answers = await asyncio.gather(*(self.sources[n].links(frontier, d) for n, d in tasks))
+        live = [name for name in self.sources if name not in self.failed]
+        tasks = [(name, d) for name in live for d in self.directions]
+        self._tick(stage, 0, len(tasks) + len(live))
+        answers = await asyncio.gather(
+            *(self._guard(n, self.sources[n].links(frontier, d)) for n, d in tasks)
+        )
         linked: dict[str, list[tuple[str, Direction]]] = {}
-        wanted: dict[str, list[str]] = {name: [] for name in self.sources}
-        prefetched: dict[str, list[Record]] = {name: [] for name in self.sources}
+        wanted: dict[str, list[str]] = {name: [] for name in live}
+        prefetched: dict[str, list[Record]] = {name: [] for name in live}
         for (name, direction), links in zip(tasks, answers, strict=True):
+            if links is None:
+                continue
             self._count(name, direction, links, generation)
             prefetched[name].extend(links.records)
             for work, targets in links.targets.items():
@@ -152,8 +173,9 @@ class _Run:
                 self._cut(f"{stage}: {name} linked {len(need)} new works; fetched {self.cap}")
                 need = need[: self.cap]
             fetched.extend(prefetched[name])
-            fetched.extend(await self.sources[name].fetch(need) if need else [])
-            self._tick(stage, done + 1, len(tasks) + len(self.sources))
+            if need and name not in self.failed:
+                fetched.extend(await self._guard(name, self.sources[name].fetch(need)) or [])
+            self._tick(stage, done + 1, len(tasks) + len(live))
         fresh = [r for r in (self._origin(r, linked, generation) for r in fetched) if r]
         merged = _merge_by_ids(fresh)
         if self.cap is not None and len(merged) > self.cap:

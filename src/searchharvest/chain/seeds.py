@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from searchharvest.chain.base import LinkSource, id_keys
 from searchharvest.chain.crossref import CrossrefLinks
 from searchharvest.dedup import merge
-from searchharvest.errors import ConfigError
+from searchharvest.errors import ConfigError, SearchHarvestError
 from searchharvest.export import SUFFIXES, read_file
 from searchharvest.records import Ids, Record
 
@@ -39,6 +39,16 @@ class UnresolvedSeed:
 
     label: str
     reason: str
+
+
+@dataclass
+class Resolution:
+    """What seed resolution found: seeds with their records, the rest, and failures."""
+
+    resolved: list[tuple[Seed, Record]] = field(default_factory=list)
+    unresolved: list[UnresolvedSeed] = field(default_factory=list)
+    failures: dict[str, SearchHarvestError] = field(default_factory=dict)
+    """Source name → the error that stopped its lookups (the other sources still ran)."""
 
 
 def parse_identifier(text: str) -> Ids:
@@ -112,49 +122,56 @@ def _label(record: Record) -> str:
 
 async def resolve_seeds(
     seeds: Sequence[Seed], sources: Mapping[str, LinkSource], lookup: CrossrefLinks
-) -> tuple[list[tuple[Seed, Record]], list[UnresolvedSeed]]:
+) -> Resolution:
     """Look every seed up in every source; merge what was found with what was given.
+
+    A source that fails is recorded in `failures` and the others still run, so a seed
+    known to PubMed resolves while OpenAlex is down.
 
     Args:
         seeds: the seeds as loaded.
         sources: the chosen link sources by name.
         lookup: the Crossref client used for seeds without identifiers.
-
-    Returns:
-        `(seed, merged record)` for each seed some source found, and the rest, each
-        with its reason.
     """
-    given: list[Record] = []
-    unresolved: list[UnresolvedSeed] = []
-    skipped: set[int] = set()
-    for position, seed in enumerate(seeds):
+    out = Resolution()
+    given: list[Record | None] = []
+    for seed in seeds:
         record = seed.record
-        if not record.ids.keys():
-            found = await lookup.lookup(record) if record.title else None
-            if found is None:
+        if not id_keys(record):
+            why = "no identifier and no title"
+            found = None
+            if record.title:
                 why = "no identifier, and no verified bibliographic match in Crossref"
-                unresolved.append(
-                    UnresolvedSeed(seed.label, why if record.title else "no id or title")
-                )
-                given.append(record)
-                skipped.add(position)
+                try:
+                    found = await lookup.lookup(record)
+                except SearchHarvestError as exc:
+                    out.failures.setdefault("crossref", exc)
+                    why = f"no identifier, and the Crossref lookup failed: {exc}"
+            if found is None:
+                out.unresolved.append(UnresolvedSeed(seed.label, why))
+                given.append(None)
                 continue
             record = merge([record, found])
         given.append(record)
-    wanted = [k for record in given for k in id_keys(record)]
+    wanted = [k for known in given if known for k in id_keys(known)]
     index: dict[str, list[Record]] = {}
-    for source in sources.values():
-        for found in await source.fetch(wanted):
-            for key in id_keys(found):
-                index.setdefault(key, []).append(found)
-    resolved: list[tuple[Seed, Record]] = []
-    for position, (seed, record) in enumerate(zip(seeds, given, strict=True)):
-        if position in skipped:
+    for name, source in sources.items():
+        try:
+            fetched = await source.fetch(wanted)
+        except SearchHarvestError as exc:
+            out.failures[name] = exc
             continue
-        hits = {id(r): r for k in id_keys(record) for r in index.get(k, [])}
+        for hit in fetched:
+            for key in id_keys(hit):
+                index.setdefault(key, []).append(hit)
+    for seed, known in zip(seeds, given, strict=True):
+        if known is None:
+            continue
+        hits = {id(r): r for k in id_keys(known) for r in index.get(k, [])}
         if not hits:
-            names = ", ".join(sources)
-            unresolved.append(UnresolvedSeed(seed.label, f"not found in {names}"))
+            names = ", ".join(n for n in sources if n not in out.failures) or "no source"
+            failed = f" ({', '.join(out.failures)} failed)" if out.failures else ""
+            out.unresolved.append(UnresolvedSeed(seed.label, f"not found in {names}{failed}"))
             continue
-        resolved.append((seed, merge([record, *hits.values()])))
-    return resolved, unresolved
+        out.resolved.append((seed, merge([known, *hits.values()])))
+    return out
