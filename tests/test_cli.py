@@ -230,8 +230,8 @@ def test_a_failed_harvest_exits_1_and_keeps_what_was_harvested(
 
 
 def test_an_unsupported_output_suffix_exits_2(loopback: dict[str, str], tmp_path: Path) -> None:
-    output = tmp_path / "out.csv"
+    output = tmp_path / "out.docx"
     result = run("search", "aids[ti]", "--db", "pubmed", "-o", str(output), env=loopback)
     assert result.exit_code == 2
-    assert "unsupported output format '.csv'" in result.stderr
+    assert "unknown suffix '.docx'" in result.stderr
     assert not output.exists()

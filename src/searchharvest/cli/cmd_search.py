@@ -1,9 +1,13 @@
-"""`searchharvest search` and `searchharvest demo`: harvest a strategy into one file."""
+"""`searchharvest search` and `searchharvest demo`: harvest a strategy into one file.
+
+Both de-duplicate by default and print the PRISMA 2020 counts; the helpers that read
+record files, de-duplicate and write the outputs are shared with `searchharvest dedupe`.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import click
@@ -12,9 +16,9 @@ from rich.table import Table
 from rich.text import Text
 
 from searchharvest.cli._app import (
+    F,
     HarvestFailed,
     IncompleteHarvest,
-    InputError,
     field_option,
     library_errors,
     main,
@@ -23,20 +27,20 @@ from searchharvest.cli._app import (
     read_query,
     stderr,
 )
+from searchharvest.cli.cmd_dedupe import (
+    Labelled,
+    Outputs,
+    counts_table,
+    dedup_options,
+    read_records,
+    write_outputs,
+)
 from searchharvest.connectors import DatabaseReport, native_text
 from searchharvest.demo import DEMO_QUERY, demo_search
 from searchharvest.harvest import SearchResult, search
 from searchharvest.query import Field
 from searchharvest.records import Record
-
-
-def write_jsonl(path: Path, records: Sequence[Record]) -> None:
-    """Write records as JSON Lines atomically (temp file + rename)."""
-    temp = path.with_name(path.name + ".part")
-    with temp.open("w", encoding="utf-8") as handle:
-        for record in records:
-            handle.write(record.model_dump_json() + "\n")
-    temp.replace(path)
+from searchharvest.searchlog import SearchLog, write_search_log
 
 
 def summary_table(reports: Sequence[DatabaseReport]) -> Table:
@@ -63,11 +67,14 @@ def summary_table(reports: Sequence[DatabaseReport]) -> Table:
     return table
 
 
-def run_search(result: SearchResult, output: Path, report_path: Path | None) -> None:
-    """Harvest with progress bars, write the output and the report, exit by outcome."""
-    if output.suffix.lower() != ".jsonl":
-        raise InputError(f"{output}: unsupported output format {output.suffix!r} (use .jsonl)")
-    records: list[Record] = []
+def _database(record: Record) -> str:
+    if record.provenance:
+        return record.provenance[0].database
+    return record.sources[0] if record.sources else "unknown"
+
+
+def _harvest(result: SearchResult) -> Iterator[Record]:
+    """The records of `result`, with a progress bar per database on stderr."""
     with Progress(
         TextColumn("{task.description:>9}"),
         BarColumn(),
@@ -83,17 +90,53 @@ def run_search(result: SearchResult, output: Path, report_path: Path | None) -> 
             bars.update(tasks[report.db], completed=report.retrieved, total=report.total)
 
         result.set_progress(progress)
-        try:
-            records.extend(result)
-        finally:
-            write_jsonl(output, records)
+        yield from result
+
+
+def log_option(func: F) -> F:
+    return click.option(
+        "--log",
+        "log_path",
+        type=click.Path(path_type=Path),
+        help="Write the PRISMA-S search log (.md or .json).",
+    )(func)
+
+
+def run_search(
+    result: SearchResult,
+    outputs: Outputs,
+    report_path: Path | None,
+    *,
+    dedup: bool = True,
+    against: Sequence[Path] = (),
+) -> None:
+    """Harvest, de-duplicate, write every output and exit by outcome.
+
+    Records harvested before a failure are still de-duplicated and written (exit 1).
+    """
+    outputs.check(dedup=dedup, against=against)
+    prior, _ = read_records(against)  # a bad prior library fails before the harvest
+    new = Labelled()
+    finished = False
+    try:
+        for record in _harvest(result):
+            new.add(record, _database(record))
+        finished = True
+    finally:
+        identified = dict.fromkeys(result.options.databases, 0)
+        for label in new.labels:
+            identified[label] = identified.get(label, 0) + 1
+        counts = write_outputs(outputs, new, identified, prior, dedup=dedup)
     reports = list(result.reports.values())
     stderr.print(summary_table(reports))
     for report in reports:
         stderr.print(f"{report.db} native query: {native_text(report.native)}", markup=False)
         for note in report.notes:
             stderr.print(f"  {note.describe()}", markup=False, highlight=False)
-    stderr.print(f"wrote {len(records)} records to {output}", markup=False)
+    stderr.print(counts_table(counts))
+    if finished and outputs.log is not None:
+        with library_errors():
+            write_search_log(outputs.log, SearchLog.from_result(result, prisma=counts))
     if report_path is not None:
         report_path.write_text(
             json.dumps({"databases": [r.to_json() for r in reports]}, indent=2) + "\n",
@@ -111,10 +154,18 @@ def run_search(result: SearchResult, output: Path, report_path: Path | None) -> 
 @click.option("--from", "date_from", help="Earliest publication date, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Latest publication date, YYYY-MM-DD.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), help="Most records per database.")
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
+)
 @click.option("--report", "report_path", type=click.Path(path_type=Path))
 @click.option("--allow-narrower", is_flag=True, help="Run even if a database would lose records.")
 @field_option
+@dedup_options
+@log_option
 def search_command(
     query: str,
     databases: str,
@@ -125,15 +176,24 @@ def search_command(
     report_path: Path | None,
     allow_narrower: bool,
     default_field: str,
+    no_dedup: bool,
+    against: tuple[Path, ...],
+    groups_path: Path | None,
+    prisma_path: Path | None,
+    log_path: Path | None,
 ) -> None:
-    """Harvest every record QUERY matches in each database into one file.
+    """Harvest every record QUERY matches in each database into one de-duplicated file.
 
-    QUERY is the query text, or @FILE. The output format follows the file suffix
-    (.jsonl). Progress goes to stderr, then a summary per database.
+    QUERY is the query text, or @FILE. The output format follows the file suffix.
+    Duplicates across and within databases are merged (--no-dedup keeps all), records
+    in --against files are removed, and the PRISMA 2020 counts are printed. Progress
+    goes to stderr, then a summary per database.
 
-    Example: searchharvest search '"public sector"[ti] AND coproduc*' --db pubmed -o out.jsonl
+    Example: searchharvest search '"public sector"[ti] AND coproduc*' --db pubmed -o out.ris
+    --prisma prisma.svg --log searchlog.md
     """
     text = read_query(query)
+    outputs = Outputs(output, groups_path, prisma_path, log_path)
     with library_errors():
         result = search(
             text,
@@ -144,20 +204,39 @@ def search_command(
             default_field=Field(default_field),
             allow_narrower=allow_narrower,
         )
-        run_search(result, output, report_path)
+        run_search(result, outputs, report_path, dedup=not no_dedup, against=against)
 
 
 @main.command("demo")
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("demo.jsonl"))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("demo.jsonl"),
+    show_default=True,
+    help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
+)
 @click.option("--report", "report_path", type=click.Path(path_type=Path))
-def demo_command(output: Path, report_path: Path | None) -> None:
+@dedup_options
+@log_option
+def demo_command(
+    output: Path,
+    report_path: Path | None,
+    no_dedup: bool,
+    against: tuple[Path, ...],
+    groups_path: Path | None,
+    prisma_path: Path | None,
+    log_path: Path | None,
+) -> None:
     """Run the bundled example search offline, from the recorded real responses.
 
     Shows every step without network access or keys: compile for three databases,
-    harvest, filter locally where a database is broader, write records and a summary.
+    harvest, filter locally where a database is broader, de-duplicate, write records,
+    the PRISMA counts and a summary.
 
-    Example: searchharvest demo -o demo.jsonl --report demo-report.json
+    Example: searchharvest demo -o demo.ris --prisma prisma.svg --log searchlog.md
     """
     stderr.print(f"demo query: {DEMO_QUERY}", markup=False)
+    outputs = Outputs(output, groups_path, prisma_path, log_path)
     with library_errors():
-        run_search(demo_search(), output, report_path)
+        run_search(demo_search(), outputs, report_path, dedup=not no_dedup, against=against)
