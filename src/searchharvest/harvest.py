@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -159,26 +160,27 @@ class SearchResult:
             stream = connector.harvest(
                 compiled, report, limit=None if report.filter_locally else limit
             )
-            async for record in stream:
-                report.retrieved += 1
-                if report.filter_locally:
-                    verdict = matcher(record)
-                    if verdict is NO_MATCH:
-                        continue
-                    if verdict is UNKNOWN:
-                        report.unverified += 1
-                report.kept += 1
-                await queue.put(record)
-                if self._progress:
-                    self._progress(report)
-                if limit is not None and report.kept >= limit:
-                    if report.total is not None and report.retrieved < report.total:
-                        report.complete = False
-                        report.warnings.append(
-                            f"stopped at max_records={limit}; "
-                            f"{report.total - report.retrieved} records not examined"
-                        )
-                    break
+            async with aclosing(stream):  # stops the connector's prefetches at a break
+                async for record in stream:
+                    report.retrieved += 1
+                    if report.filter_locally:
+                        verdict = matcher(record)
+                        if verdict is NO_MATCH:
+                            continue
+                        if verdict is UNKNOWN:
+                            report.unverified += 1
+                    report.kept += 1
+                    await queue.put(record)
+                    if self._progress:
+                        self._progress(report)
+                    if limit is not None and report.kept >= limit:
+                        if report.total is not None and report.retrieved < report.total:
+                            report.complete = False
+                            report.warnings.append(
+                                f"stopped at max_records={limit}; "
+                                f"{report.total - report.retrieved} records not examined"
+                            )
+                        break
         except SearchHarvestError as exc:
             report.error = str(exc)
             report.complete = False

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+from contextlib import aclosing
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import fresh_report
 
+from searchharvest.compiler import compile
+from searchharvest.config import Settings
 from searchharvest.connectors.crossref import CrossrefConnector
 from searchharvest.errors import HarvestError
+from searchharvest.http import HttpClient
+from searchharvest.ratelimit import VirtualClock
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 FIRST_PAGE = json.loads(
@@ -66,3 +73,60 @@ def test_a_cursor_ending_before_the_total_is_reported(harvest) -> None:
     assert len(done.records) == 27
     assert done.report.complete is False
     assert done.report.warnings == ["Crossref reported 454 records but the cursor ended after 27"]
+
+
+class RowsServer:
+    """Cursor pages over a total of 454, each holding the `rows` asked for."""
+
+    def __init__(self) -> None:
+        self.rows: list[int] = []
+        self.items = FIRST_PAGE["message"]["items"]
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        rows = int(request.url.params["rows"])
+        self.rows.append(rows)
+        start = len(self.rows) * 1_000
+        items = [
+            {**self.items[i % len(self.items)], "DOI": f"10.5555/rows.{start + i}"}
+            for i in range(rows)
+        ]
+        message = {**FIRST_PAGE["message"], "items": items, "next-cursor": f"c{len(self.rows)}"}
+        return httpx.Response(200, json={**FIRST_PAGE, "message": message})
+
+
+def test_the_scan_limit_is_met_exactly_by_a_smaller_last_page(harvest) -> None:
+    server = RowsServer()
+    done = harvest(httpx.MockTransport(server), "widget[ti]", "crossref", connector=twenty_rows(50))
+    assert server.rows == [20, 20, 10]
+    assert len(done.records) == 50
+    assert "examining 50 of 454" in done.report.warnings[0]
+
+
+def test_a_limit_asks_for_no_more_rows_than_it_keeps(harvest) -> None:
+    server = RowsServer()
+    transport = httpx.MockTransport(server)
+    done = harvest(transport, "widget[ti]", "crossref", connector=twenty_rows(1_000), limit=25)
+    assert server.rows == [20, 5]
+    assert len(done.records) == 25
+    assert done.report.warnings == []
+
+
+def test_the_next_page_is_requested_while_this_one_is_mapped(settings: Settings) -> None:
+    server = RowsServer()
+
+    async def requests_after_one_record() -> int:
+        async with HttpClient(
+            settings, transport=httpx.MockTransport(server), cache=None, clock=VirtualClock()
+        ) as http:
+            connector = CrossrefConnector(http, scan_limit=1_000, rows=20)
+            compiled = compile("widget[ti]", "crossref")
+            stream = connector.harvest(compiled, fresh_report("crossref", "widget[ti]"), limit=None)
+            async with aclosing(stream):
+                await anext(stream)  # one record of page 1 taken, nineteen still held
+                for _ in range(10_000):  # event-loop turns for the limiter's virtual wait
+                    if len(server.rows) > 1:
+                        break
+                    await asyncio.sleep(0)
+                return len(server.rows)
+
+    assert asyncio.run(requests_after_one_record()) == 2

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from searchharvest.config import Settings
+from searchharvest.connectors import openalex as openalex_module
 from searchharvest.dialects.openalex import MAX_URL_BYTES
 from searchharvest.errors import UnsupportedQueryError
 from searchharvest.harvest import search
@@ -47,17 +48,63 @@ def renumbered(work: dict[str, Any], number: int) -> dict[str, Any]:
     return {**work, "id": f"https://openalex.org/W9{number:09d}", "doi": None, "ids": {}}
 
 
-def test_cursor_paging_stops_at_the_count(harvest, cassette) -> None:
-    transport = cassette("openalex")
-    done = harvest(transport, '"language models"[ti] OR "open access"[ti]', "openalex")
-    assert [r.ids.openalex for r in done.records] == ["W4396723768", "W4365597205", "W2741809807"]
-    assert done.report.total == 3
-    assert len(transport.requests) == 2  # page 2's cursor is not followed: the count is met
-    assert [r.url.params["cursor"] for r in transport.requests] == [
-        "*",
-        "IlsxMDAuMCwgOTU3LCAnaHR0cHM6Ly9vcGVuYWxleC5vcmcvVzQzNjU1OTcyMDUnXSI=",
-    ]
-    assert all(r.url.params["per_page"] == "100" for r in transport.requests)
+class PagedServer:
+    """`/works` over `count` distinct real-derived works, by `page=` or by cursor."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.requests: list[httpx.Request] = []
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        params = request.url.params
+        per_page = int(params["per_page"])
+        cursor = params.get("cursor")
+        if cursor is None:
+            offset = (int(params["page"]) - 1) * per_page
+        else:
+            offset = 0 if cursor == "*" else int(cursor.removeprefix("c"))
+        numbers = range(offset, min(self.count, offset + per_page))
+        response = page([renumbered(WORK, n) for n in numbers], self.count)
+        if cursor is None:
+            return response
+        body = response.json()
+        body["meta"]["next_cursor"] = f"c{offset + len(numbers)}" if numbers else None
+        return httpx.Response(200, json=body)
+
+    def sent(self) -> list[str]:
+        return [
+            f"cursor={r.url.params['cursor']}"
+            if "cursor" in r.url.params
+            else f"page={r.url.params['page']}"
+            for r in self.requests
+        ]
+
+
+def test_up_to_ten_thousand_results_every_page_is_known_from_the_first(harvest) -> None:
+    server = PagedServer(250)
+    done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex")
+    assert sorted(server.sent()) == ["page=1", "page=2", "page=3"]
+    assert all(r.url.params["per_page"] == "100" for r in server.requests)
+    assert [r.ids.openalex for r in done.records] == [f"W9{n:09d}" for n in range(250)]
+    assert done.report.total == 250
+    assert done.report.warnings == []
+
+
+def test_a_limit_sends_only_the_pages_it_needs(harvest) -> None:
+    server = PagedServer(1_000)
+    done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex", limit=150)
+    assert sorted(server.sent()) == ["page=1", "page=2"]
+    assert len(done.records) == 150
+
+
+def test_above_basic_paging_the_cursor_runs_to_the_count(harvest, monkeypatch) -> None:
+    monkeypatch.setattr(openalex_module, "BASIC_PAGING_MAX", 200)
+    server = PagedServer(250)
+    done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex")
+    # page 1 tells the count; the cursor then stops at the count, without an empty page
+    assert server.sent() == ["page=1", "cursor=*", "cursor=c100", "cursor=c200"]
+    assert [r.ids.openalex for r in done.records] == [f"W9{n:09d}" for n in range(250)]
     assert done.report.warnings == []
 
 

@@ -10,7 +10,7 @@ ignoring a phrase it could not find in its phrase index).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -114,7 +114,7 @@ class Connector(ABC):
     @abstractmethod
     def harvest(
         self, compiled: Compiled, report: DatabaseReport, *, limit: int | None
-    ) -> AsyncIterator[Record]:
+    ) -> AsyncGenerator[Record, None]:
         """Yield every record the native query returns, filling `report` as it goes.
 
         Args:

@@ -6,20 +6,26 @@ Rules (https://api.crossref.org/swagger-ui/index.html, github.com/CrossRef/rest-
   result set has been reached."
 - `select` limits the elements returned (fewer bytes, faster answers).
 - Query words are OR-matched and relevance-ranked, so the total can be huge. Harvesting
-  stops at `scan_limit` records unless the caller raises it; the report then says the
-  harvest is incomplete and how many records were not examined, never silently.
+  stops at exactly `scan_limit` records (the last page asks for just the rows left)
+  unless the caller raises it; the report then says the harvest is incomplete and how
+  many records were not examined, never silently.
+- Cursor paging is sequential in requests, but the next page is requested as soon as
+  the current page's JSON gives its cursor, while the current items are mapped.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import ClassVar, Final
+import asyncio
+from collections.abc import AsyncGenerator, Iterator
+from functools import partial
+from typing import Any, ClassVar, Final
 
+from searchharvest.connectors._overlap import cancel, iterate_in_thread
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled
 from searchharvest.http import HttpClient
-from searchharvest.mappers.crossref import parse_crossref_page, parse_crossref_work
-from searchharvest.records import Record
+from searchharvest.mappers.crossref import CrossrefPage, parse_crossref_page, parse_crossref_work
+from searchharvest.records import Provenance, Record
 
 ROWS: Final = 1_000
 """The documented maximum `rows`."""
@@ -64,38 +70,51 @@ class CrossrefConnector(Connector):
 
     async def harvest(
         self, compiled: Compiled, report: DatabaseReport, *, limit: int | None
-    ) -> AsyncIterator[Record]:
+    ) -> AsyncGenerator[Record, None]:
         if not isinstance(compiled.native, dict):
             raise TypeError("the Crossref dialect compiles to request parameters")
         provenance = self.provenance(compiled)
-        cursor: str | None = "*"
+        stop_at = self.scan_limit if limit is None else min(self.scan_limit, limit)
         fetched = 0
-        total: int | None = None
-        while cursor is not None:
-            rows = self.rows if limit is None else min(self.rows, limit - fetched)
-            params = {**compiled.native, "rows": str(rows), "cursor": cursor, "select": SELECT}
-            page = parse_crossref_page((await self.http.get(self.name, "/works", params)).content)
-            if total is None:
-                total = page.total
-                report.total = total
-            for raw in page.items:
-                yield parse_crossref_work(raw, provenance=provenance)
-            fetched += len(page.items)
-            if len(page.items) < rows and fetched < total:
-                report.complete = False
-                report.warnings.append(
-                    f"Crossref reported {total} records but the cursor ended after {fetched}"
-                )
-            if len(page.items) < rows or fetched >= total:
-                return
-            if limit is not None and fetched >= limit:
-                return
-            if fetched >= self.scan_limit:
-                report.complete = False
-                report.warnings.append(
-                    f"stopped after examining {fetched} of {total} Crossref records "
-                    f"(scan limit {self.scan_limit}); {total - fetched} records were not "
-                    "examined. Raise the scan limit or narrow the query to see them all"
-                )
-                return
-            cursor = page.next_cursor
+        first = self._page(compiled.native, "*", min(self.rows, stop_at))
+        pending: asyncio.Task[CrossrefPage] | None = asyncio.create_task(first)
+        try:
+            while pending is not None:
+                page = await pending
+                pending = None
+                report.total = total = page.total
+                asked = min(self.rows, stop_at - fetched)
+                fetched += len(page.items)
+                if len(page.items) == asked and fetched < min(total, stop_at) and page.next_cursor:
+                    rows = min(self.rows, stop_at - fetched)
+                    pending = asyncio.create_task(
+                        self._page(compiled.native, page.next_cursor, rows)
+                    )
+                async for chunk in iterate_in_thread(partial(_map, page.items, provenance)):
+                    for record in chunk:
+                        yield record
+        finally:
+            await cancel(pending)
+        if fetched >= total or (limit is not None and fetched >= limit):
+            return
+        report.complete = False
+        if fetched >= self.scan_limit:
+            report.warnings.append(
+                f"stopped after examining {fetched} of {total} Crossref records "
+                f"(scan limit {self.scan_limit}); {total - fetched} records were not "
+                "examined. Raise the scan limit or narrow the query to see them all"
+            )
+        else:
+            report.warnings.append(
+                f"Crossref reported {total} records but the cursor ended after {fetched}"
+            )
+
+    async def _page(self, native: dict[str, str], cursor: str, rows: int) -> CrossrefPage:
+        """One cursor page, its JSON decoded in a worker thread."""
+        params = {**native, "rows": str(rows), "cursor": cursor, "select": SELECT}
+        response = await self.http.get(self.name, "/works", params)
+        return await asyncio.to_thread(parse_crossref_page, response.content)
+
+
+def _map(items: list[dict[str, Any]], provenance: Provenance) -> Iterator[Record]:
+    return (parse_crossref_work(raw, provenance=provenance) for raw in items)

@@ -2,9 +2,15 @@
 
 Rules (https://developers.openalex.org/guides/page-through-results,
 https://developers.openalex.org/guides/searching):
-- `per_page` is at most 100; `cursor=*` starts deep paging and `meta.next_cursor` goes on.
-  The first page carries a cursor even when every result fits on it, so we stop as soon
-  as we hold `meta.count` records instead of spending one more request on an empty page.
+- `per_page` is at most 100. Basic paging (`page=2`, `page=3`, ...) reaches the first
+  10,000 results; `cursor=*` then `meta.next_cursor` reaches any number, one page after
+  another. The harvest asks for `page=1` first: when `meta.count` is at most 10,000 the
+  other pages are known at once and fetched concurrently under the rate limit (100/s).
+  Above that it pages by cursor from the start (one extra request in over a hundred),
+  fetching the next page while the current one is mapped.
+- The first cursor page carries a cursor even when every result fits on it, so cursor
+  paging stops as soon as it holds `meta.count` records instead of spending one more
+  request on an empty page.
 - "the whole request URL is limited to about 4 KB": a query that does not fit is split
   into chunks whose union is the query (`dialects.openalex.split_or`), each run on its
   own, and the records are merged by OpenAlex id.
@@ -16,16 +22,18 @@ https://developers.openalex.org/guides/searching):
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import ClassVar, Final
 
+from searchharvest.connectors._overlap import cancel
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.dialects.openalex import split_or
 from searchharvest.errors import UnsupportedQueryError
-from searchharvest.mappers.openalex import parse_openalex_page, parse_openalex_work
+from searchharvest.mappers.openalex import OpenAlexPage, parse_openalex_page, parse_openalex_work
 from searchharvest.query.ast import Near, Phrase, Term, walk
-from searchharvest.records import Record
+from searchharvest.records import Provenance, Record
 
 PER_PAGE: Final = 100
 """The documented maximum page size (lowered from 200 to 100 in 2026)."""
@@ -52,6 +60,9 @@ SELECT: Final = ",".join(
 )
 """Root-level fields only ("select" rejects nested paths)."""
 
+BASIC_PAGING_MAX: Final = 10_000
+"""The most results basic (`page=`) paging reaches: `page * per_page <= 10,000`."""
+
 PROBE_FILTER: Final = "title_and_abstract.search:"
 
 
@@ -68,7 +79,7 @@ class OpenAlexConnector(Connector):
 
     async def harvest(
         self, compiled: Compiled, report: DatabaseReport, *, limit: int | None
-    ) -> AsyncIterator[Record]:
+    ) -> AsyncGenerator[Record, None]:
         if not isinstance(compiled.native, dict):
             raise TypeError("the OpenAlex dialect compiles to request parameters")
         if _has_truncation(compiled):
@@ -87,35 +98,25 @@ class OpenAlexConnector(Connector):
         provenance = self.provenance(compiled)
         seen: set[str] = set()
         total = 0
-        yielded = 0
         for chunk in chunks:
             assert isinstance(chunk.native, dict)
-            cursor: str | None = "*"
+            # a limit can cut pages only when no other chunk can fill in for duplicates
+            wanted = limit - len(seen) if limit is not None and len(chunks) == 1 else None
             fetched = 0
             count: int | None = None
-            while cursor is not None and (count is None or fetched < count):
-                params = {**chunk.native, "per_page": str(PER_PAGE), "cursor": cursor}
-                params["select"] = SELECT
-                page = parse_openalex_page(
-                    (await self.http.get(self.name, "/works", params)).content
-                )
+            async for page, records in self._pages(chunk.native, provenance, wanted):
                 if count is None:
                     count = page.count
-                    total += page.count
+                    total += count
                     report.total = total
-                if not page.results:
-                    break
                 fetched += len(page.results)
-                cursor = page.next_cursor
-                for raw in page.results:
-                    record = parse_openalex_work(raw, provenance=provenance)
+                for record in records:
                     key = record.ids.openalex or record.key
                     if key in seen:
                         continue
                     seen.add(key)
                     yield record
-                    yielded += 1
-                    if limit is not None and yielded >= limit:
+                    if limit is not None and len(seen) >= limit:
                         return
             if count is not None and fetched < count:
                 report.complete = False
@@ -125,6 +126,61 @@ class OpenAlexConnector(Connector):
         if len(chunks) > 1:
             report.total = len(seen)
             report.details["chunk_total_with_overlap"] = total
+
+    async def _pages(
+        self, native: dict[str, str], provenance: Provenance, wanted: int | None
+    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
+        """Every page of one filter with its mapped records, in order.
+
+        `page=1` tells the count; up to `BASIC_PAGING_MAX` the other pages go out at
+        once (the limiter spaces them); above it, page 1 is dropped for cursor paging.
+        """
+        base = {**native, "per_page": str(PER_PAGE), "select": SELECT}
+        first, records = await self._page({**base, "page": "1"}, provenance)
+        needed = first.count if wanted is None else min(first.count, wanted)
+        if first.count > BASIC_PAGING_MAX:
+            async for item in self._cursor_pages(base, provenance, needed):
+                yield item
+            return
+        yield first, records
+        if first.results:
+            last = -(-needed // PER_PAGE)
+            tasks = [
+                asyncio.create_task(self._page({**base, "page": str(n)}, provenance))
+                for n in range(2, last + 1)
+            ]
+            try:
+                for task in tasks:
+                    yield await task
+            finally:
+                for task in tasks:
+                    await cancel(task)
+
+    async def _cursor_pages(
+        self, base: dict[str, str], provenance: Provenance, needed: int
+    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
+        """Cursor paging from `*`, the next page requested while this one is mapped."""
+        pending: asyncio.Task[tuple[OpenAlexPage, list[Record]]] | None
+        pending = asyncio.create_task(self._page({**base, "cursor": "*"}, provenance))
+        fetched = 0
+        try:
+            while pending is not None:
+                page, records = await pending
+                pending = None
+                fetched += len(page.results)
+                if page.results and page.next_cursor is not None and fetched < needed:
+                    params = {**base, "cursor": page.next_cursor}
+                    pending = asyncio.create_task(self._page(params, provenance))
+                yield page, records
+        finally:
+            await cancel(pending)
+
+    async def _page(
+        self, params: dict[str, str], provenance: Provenance
+    ) -> tuple[OpenAlexPage, list[Record]]:
+        """One page, decoded and mapped in a worker thread, off the event loop."""
+        body = (await self.http.get(self.name, "/works", params)).content
+        return await asyncio.to_thread(_decode, body, provenance)
 
     async def _check_wildcards(self, compiled: Compiled) -> None:
         """Raise if OpenAlex strips `*` instead of expanding it (see module docstring)."""
@@ -148,3 +204,8 @@ class OpenAlexConnector(Connector):
                 )
             ],
         )
+
+
+def _decode(body: bytes, provenance: Provenance) -> tuple[OpenAlexPage, list[Record]]:
+    page = parse_openalex_page(body)
+    return page, [parse_openalex_work(raw, provenance=provenance) for raw in page.results]

@@ -2,29 +2,37 @@
 
 Rules (https://www.ncbi.nlm.nih.gov/books/NBK25499/):
 - "For PubMed, ESearch can only retrieve the first 10,000 records matching the query";
-  the live server refuses `retstart` above 9998. We get past that window by splitting the
-  search on entry date (`datetype=edat`, `mindate`/`maxdate`, day precision, both ends
-  inclusive) until every slice holds at most 9,999 records. Entry dates are complete
+  the live server refuses `retstart` above 9998, so a result set of up to 10,000 records
+  is fetched whole (EFetch from `retstart` 0 with `retmax` 10,000). Above that, the
+  search is split on entry date (`datetype=edat`, `mindate`/`maxdate`, day precision,
+  both ends inclusive) into slices of at most 10,000 records. Entry dates are complete
   dates for every record, so the slices partition the result set exactly.
+- The slices are found from the newest entry dates backwards, each slice's span guessed
+  from the density of the previous one, and the last slice reaches back to the oldest
+  record in one request: no request is spent on the empty centuries before the results.
 - EFetch takes `retmax` up to 10,000 from the history server: one request per slice.
+  The next slice's EFetch is in flight while the current one is parsed (in a thread).
 - Very long terms go by POST ("more than several hundred characters ... consider using
   an HTTP POST call").
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncGenerator, Iterator
 from datetime import date, timedelta
+from functools import partial
 from typing import ClassVar, Final
 
+from searchharvest.connectors._overlap import cancel, iterate_in_thread
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.errors import HarvestError
 from searchharvest.mappers.pubmed import ESearchResult, iter_pubmed_articles, parse_esearch
 from searchharvest.records import Record
 
-WINDOW: Final = 9_999
-"""The most records one ESearch result set can page through."""
+WINDOW: Final = 10_000
+"""The most records one result set can be fetched with (`retstart` 0, `retmax` 10,000)."""
 
 EFETCH_MAX: Final = 10_000
 """The most records one EFetch request returns from the history server."""
@@ -35,6 +43,13 @@ POST_ABOVE: Final = 1_500
 FIRST_DAY: Final = date(1781, 1, 1)
 """Earlier than any PubMed entry date."""
 
+FILL: Final = 0.8
+"""Share of the window a guessed slice aims at, so a denser stretch rarely overflows."""
+
+Slice = tuple[date, date, ESearchResult]
+Batch = tuple[ESearchResult, int, int]
+"""One EFetch: the result set, `retstart` and `retmax`."""
+
 
 class PubMedConnector(Connector):
     """ESearch (usehistory=y) + EFetch XML, with automatic entry-date slicing."""
@@ -43,7 +58,7 @@ class PubMedConnector(Connector):
 
     async def harvest(
         self, compiled: Compiled, report: DatabaseReport, *, limit: int | None
-    ) -> AsyncIterator[Record]:
+    ) -> AsyncGenerator[Record, None]:
         if not isinstance(compiled.native, str):
             raise TypeError("the PubMed dialect compiles to a query string")
         term = compiled.native
@@ -55,35 +70,46 @@ class PubMedConnector(Connector):
             return
         results = [first]
         if first.count > WINDOW:
-            last_day = date.today() + timedelta(days=366)
-            slices = await self._split(term, FIRST_DAY, last_day)
+            slices = await self._split(term, first.count)
             report.details["edat_slices"] = [
                 {"from": start.isoformat(), "to": end.isoformat(), "count": found.count}
                 for start, end, found in slices
             ]
             results = [found for _, _, found in slices]
+            sliced = sum(found.count for found in results)
+            if sliced != first.count:
+                report.warnings.append(
+                    f"PubMed counted {first.count} records but its entry-date slices hold "
+                    f"{sliced}; records were probably added or removed during the harvest"
+                )
+        async for record in self._fetch_all(list(_batches(results, limit)), report, compiled):
+            yield record
+
+    async def _fetch_all(
+        self, batches: list[Batch], report: DatabaseReport, compiled: Compiled
+    ) -> AsyncGenerator[Record, None]:
+        """EFetch every batch, the next one in flight while this one is parsed."""
         provenance = self.provenance(compiled)
-        remaining = limit
-        for found in results:
-            for start in range(0, found.count, EFETCH_MAX):
-                size = min(EFETCH_MAX, found.count - start)
-                if remaining is not None:
-                    size = min(size, remaining)
-                if size <= 0:
-                    return
+        pending: asyncio.Task[bytes] | None = None
+        try:
+            for i, (found, start, size) in enumerate(batches):
+                body = await pending if pending else await self._efetch(found, start, size)
+                pending = None
+                if i + 1 < len(batches):
+                    pending = asyncio.create_task(self._efetch(*batches[i + 1]))
                 received = 0
-                for record in iter_pubmed_articles(
-                    await self._efetch(found, start, size), provenance=provenance
-                ):
-                    received += 1
-                    yield record
+                parse = partial(iter_pubmed_articles, body, provenance=provenance)
+                async for chunk in iterate_in_thread(parse):
+                    received += len(chunk)
+                    for record in chunk:
+                        yield record
                 if received < size:
                     report.warnings.append(
                         f"EFetch returned {received} of {size} records "
                         f"(retstart {start}); PubMed may have withdrawn some"
                     )
-                if remaining is not None:
-                    remaining -= received
+        finally:
+            await cancel(pending)
 
     def _diagnose(self, result: ESearchResult, report: DatabaseReport) -> None:
         """Turn what PubMed did with the query into notes, and filter if it bent it."""
@@ -115,25 +141,42 @@ class PubMedConnector(Connector):
             response = await self.http.get(self.name, "esearch.fcgi", params)
         return parse_esearch(response.content)
 
-    async def _split(
-        self, term: str, start: date, end: date
-    ) -> list[tuple[date, date, ESearchResult]]:
-        """Bisect [start, end] by entry date until each slice fits the ESearch window."""
-        found = await self._esearch(term, (start, end))
-        if found.count <= WINDOW:
-            return [(start, end, found)] if found.count else []
-        if start == end:
-            raise HarvestError(
-                f"{found.count} records share the entry date {start.isoformat()}; PubMed "
-                f"cannot page past {WINDOW} and a day cannot be split further. Narrow the "
-                "query (e.g. by publication type) and run the parts separately",
-                f"esearch edat={start.isoformat()}",
-            )
-        middle = start + (end - start) // 2
-        return [
-            *await self._split(term, start, middle),
-            *await self._split(term, middle + timedelta(days=1), end),
-        ]
+    async def _split(self, term: str, total: int) -> list[Slice]:
+        """Cut the results into entry-date slices of at most `WINDOW`, oldest first.
+
+        Walks back from the newest entry dates: each slice's span is guessed from the
+        density of the one before (aiming at `FILL` of the window) and shrunk when it
+        overflows (at least halved, so a dense stretch costs few extra requests); once
+        the records left fit the window, one slice takes them all.
+        """
+        target = max(1, int(WINDOW * FILL))
+        end = date.today() + _days(1)  # NCBI's today may be ahead of ours
+        span = 366
+        remaining = total
+        slices: list[Slice] = []
+        while True:
+            start = FIRST_DAY if remaining <= WINDOW else max(FIRST_DAY, end - _days(span - 1))
+            found = await self._esearch(term, (start, end))
+            days = (end - start).days + 1
+            if found.count > WINDOW:
+                if start == end:
+                    raise HarvestError(
+                        f"{found.count} records share the entry date {start.isoformat()}; "
+                        f"PubMed cannot page past {WINDOW} and a day cannot be split "
+                        "further. Narrow the query (e.g. by publication type) and run the "
+                        "parts separately",
+                        f"esearch edat={start.isoformat()}",
+                    )
+                remaining = max(remaining, found.count)
+                span = max(1, min(days // 2, days * target // found.count))
+                continue
+            if found.count:
+                slices.append((start, end, found))
+            remaining -= found.count
+            if start == FIRST_DAY:
+                return slices[::-1]
+            span = days * target // found.count if found.count else days * 4
+            end = start - _days(1)
 
     async def _efetch(self, found: ESearchResult, start: int, size: int) -> bytes:
         if found.webenv is None or found.query_key is None:
@@ -148,3 +191,21 @@ class PubMedConnector(Connector):
         }
         response = await self.http.get(self.name, "efetch.fcgi", params)
         return response.content
+
+
+def _days(n: int) -> timedelta:
+    return timedelta(days=n)
+
+
+def _batches(results: list[ESearchResult], limit: int | None) -> Iterator[Batch]:
+    """The EFetch requests that cover `results`, stopping at `limit` records."""
+    remaining = limit
+    for found in results:
+        for start in range(0, found.count, EFETCH_MAX):
+            size = min(EFETCH_MAX, found.count - start)
+            if remaining is not None:
+                size = min(size, remaining)
+                remaining -= size
+            if size <= 0:
+                return
+            yield found, start, size
