@@ -147,13 +147,36 @@ class Strategy:
             limits.append(_any_of([_words(t, FieldTag.PT) for t in types]))
         return _all_of(limits)
 
-    def run(self, **kwargs: Any) -> RunOutcome:
+    def run(
+        self,
+        *,
+        settings: Settings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        cache: CacheArg = None,
+        clock: Clock | None = None,
+    ) -> RunOutcome:
         """Run the whole strategy, write the outputs and record the run (see `arun`)."""
-        return run_sync(self.arun(**kwargs))
+        return run_sync(self.arun(settings=settings, transport=transport, cache=cache, clock=clock))
 
-    def update(self, **kwargs: Any) -> RunOutcome:
+    def update(
+        self,
+        *,
+        overlap_days: int | None = None,
+        settings: Settings | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        cache: CacheArg = None,
+        clock: Clock | None = None,
+    ) -> RunOutcome:
         """Search what is new since the last run (see `aupdate`)."""
-        return run_sync(self.aupdate(**kwargs))
+        return run_sync(
+            self.aupdate(
+                overlap_days=overlap_days,
+                settings=settings,
+                transport=transport,
+                cache=cache,
+                clock=clock,
+            )
+        )
 
     async def arun(
         self,
