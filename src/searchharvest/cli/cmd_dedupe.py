@@ -202,7 +202,7 @@ def write_outputs(
     if outputs.prisma is not None:
         with library_errors():
             write_prisma(outputs.prisma, counts)
-    stderr.print(f"wrote {len(records)} records to {outputs.records}", markup=False)
+    stderr.print(f"wrote {len(records)} records to {outputs.records}", markup=False, soft_wrap=True)
     return counts
 
 
