@@ -1,18 +1,24 @@
-"""PubMed connector: ESearch → EFetch on real-derived cassettes, and the 9,999 window."""
+"""PubMed connector: ESearch → EFetch on real-derived cassettes, and the 10,000 window."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
+from contextlib import aclosing
 from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from conftest import fresh_report
 
+from searchharvest.compiler import compile
 from searchharvest.connectors import pubmed as pubmed_module
 from searchharvest.dialects.base import Fidelity
 from searchharvest.errors import HarvestError, MalformedResponse
+from searchharvest.http import HttpClient
+from searchharvest.ratelimit import VirtualClock
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 REAL_ESEARCH = (CASSETTES / "pubmed" / "biopython__esearch2.xml").read_text(encoding="utf-8")
@@ -124,7 +130,7 @@ def _spread(total: int, first: date, days: int) -> list[date]:
     return [first + timedelta(days=i % days) for i in range(total)]
 
 
-def test_more_than_the_window_is_bisected_by_entry_date(harvest) -> None:
+def test_more_than_the_window_is_sliced_by_entry_date(harvest) -> None:
     server = EntrezByEntryDate(_spread(25_000, date(2018, 1, 1), 1_500))
     done = harvest(httpx.MockTransport(server), "cancer[ti]", "pubmed", limit=30)
     slices = done.report.details["edat_slices"]
@@ -138,6 +144,24 @@ def test_more_than_the_window_is_bisected_by_entry_date(harvest) -> None:
     assert [r.ids.pmid for r in done.records] == [str(40_000_000 + i) for i in range(30)]
     [(key, start, size)] = server.efetches  # the limit stops before the other slices
     assert (len(server.result_sets[key]), start, size) == (slices[0]["count"], 0, 30)
+
+
+def test_ten_thousand_records_need_no_slicing(harvest) -> None:
+    server = EntrezByEntryDate(_spread(10_000, date(2015, 1, 1), 3_000))
+    done = harvest(httpx.MockTransport(server), "cancer[ti]", "pubmed", limit=5)
+    assert server.esearches == [(None, None, 10_000)]
+    assert server.efetches == [("1", 0, 5)]
+    assert "edat_slices" not in done.report.details
+
+
+def test_slicing_spends_no_request_on_the_years_before_the_results(harvest) -> None:
+    server = EntrezByEntryDate(_spread(25_000, date(2018, 1, 1), 1_500))
+    done = harvest(httpx.MockTransport(server), "cancer[ti]", "pubmed", limit=1)
+    slices = done.report.details["edat_slices"]
+    probes = server.esearches[1:]  # after the unsliced count
+    assert len(probes) <= len(slices) + 4
+    assert slices[0]["from"] == pubmed_module.FIRST_DAY.isoformat()  # one slice for the past
+    assert all(count > 0 for _, high, count in probes if _day(str(high)) < date(2018, 1, 1))
 
 
 def test_every_slice_is_fetched_once_and_completely(harvest, monkeypatch) -> None:
@@ -173,3 +197,25 @@ def _long_query() -> str:
         next(line for line in lines.splitlines() if line.startswith("(co-produc")),
     ]
     return " OR ".join(f"({part})" for part in parts)
+
+
+def test_the_next_efetch_is_sent_while_this_one_is_parsed(settings, monkeypatch) -> None:
+    monkeypatch.setattr(pubmed_module, "WINDOW", 99)
+    server = EntrezByEntryDate(_spread(250, date(2020, 3, 1), 40))
+
+    async def efetches_after_one_record() -> int:
+        async with HttpClient(
+            settings, transport=httpx.MockTransport(server), cache=None, clock=VirtualClock()
+        ) as http:
+            stream = pubmed_module.PubMedConnector(http).harvest(
+                compile("cancer[ti]", "pubmed"), fresh_report("pubmed", "cancer[ti]"), limit=None
+            )
+            async with aclosing(stream):
+                await anext(stream)  # one record of the first slice taken
+                for _ in range(10_000):  # event-loop turns for the limiter's virtual wait
+                    if len(server.efetches) > 1:
+                        break
+                    await asyncio.sleep(0)
+                return len(server.efetches)
+
+    assert asyncio.run(efetches_after_one_record()) == 2
