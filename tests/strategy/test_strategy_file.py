@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -71,6 +72,14 @@ def test_the_shipped_examples_are_valid() -> None:
     assert names == ["coproduction.toml", "thyroid-autopsy.toml"]
     for path in examples.glob("*.toml"):
         assert Strategy.load(path).spec.output.records
+
+
+def test_the_example_in_the_docs_is_valid(tmp_path: Path) -> None:
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "strategies.md").read_text("utf-8")
+    [example] = re.findall(r"```toml\n(.*?)```", docs, re.S)
+    spec = Strategy.load(write(tmp_path, example)).spec
+    assert set(spec.overrides) == {"crossref"}
+    assert spec.update.screened == tmp_path / "screened.ris"
 
 
 def replace(old: str, new: str) -> str:
