@@ -41,9 +41,10 @@ def test_seeds_from_a_record_file_keep_title_only_records(tmp_path: Path) -> Non
     assert load_seeds(str(path))[1].record.ids.pmid == "29456894"
 
 
-def test_missing_seed_file_with_a_record_suffix_is_read_as_ids() -> None:
-    with pytest.raises(ConfigError, match="not a DOI"):
+def test_missing_seed_file_is_named() -> None:
+    with pytest.raises(ConfigError, match=r"absent-file\.ris: no such seed file"):
         load_seeds("absent-file.ris")
+    assert load_seeds("10.5281/zenodo.1.csv")[0].record.ids.doi == "10.5281/zenodo.1.csv"
 
 
 def test_same_work_needs_title_year_and_first_author() -> None:

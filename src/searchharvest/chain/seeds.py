@@ -19,7 +19,7 @@ from searchharvest.chain.crossref import CrossrefLinks
 from searchharvest.dedup import merge
 from searchharvest.errors import ConfigError, SearchHarvestError
 from searchharvest.export import SUFFIXES, read_file
-from searchharvest.records import Ids, Record
+from searchharvest.records import Ids, Record, normalize_doi
 
 _SPLIT = re.compile(r"[\s,;]+")
 _PMID = re.compile(r"^(?:pmid:\s*)?(\d{1,9})$", re.I)
@@ -81,22 +81,21 @@ def parse_identifier(text: str) -> Ids:
 def load_seeds(source: str | Path | Iterable[str | Record]) -> list[Seed]:
     """Seeds from a record file (RIS, CSV, BibTeX, JSON Lines, .nbib) or identifiers.
 
-    A string naming an existing file with a record-file suffix is read as a file;
-    any other string is a list of identifiers separated by commas or spaces.
+    A string with a record-file suffix (`.ris`, `.csv`, ...) that is not a DOI names a
+    file; any other string is a list of identifiers separated by commas or spaces.
 
     Raises:
-        ConfigError: an identifier that is not one, or no seeds at all.
+        ConfigError: an identifier that is not one, a missing file, or no seeds at all.
         RecordFileError: the file cannot be read.
 
     >>> [s.label for s in load_seeds("10.7717/peerj.4375, W2741809807 29456894")]
     ['10.7717/peerj.4375', 'W2741809807', '29456894']
     """
-    if isinstance(source, Path) or (
-        isinstance(source, str)
-        and Path(source).suffix.lower() in SUFFIXES
-        and Path(source).is_file()
-    ):
-        seeds = [Seed(_label(r), r) for r in read_file(source)]
+    if isinstance(source, Path) or (isinstance(source, str) and _names_a_file(source)):
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such seed file")
+        seeds = [Seed(_label(r), r) for r in read_file(path)]
     elif isinstance(source, str):
         seeds = [_from_text(t) for t in _SPLIT.split(source) if t]
     else:
@@ -107,6 +106,14 @@ def load_seeds(source: str | Path | Iterable[str | Record]) -> list[Seed]:
     if not seeds:
         raise ConfigError("no seeds given")
     return seeds
+
+
+def _names_a_file(text: str) -> bool:
+    """A single token with a record-file suffix that is not a DOI (`10.1/x.csv` is one)."""
+    value = text.strip()
+    if _SPLIT.search(value) or normalize_doi(value):
+        return False
+    return Path(value).suffix.lower() in SUFFIXES
 
 
 def _from_text(text: str) -> Seed:

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from rich.table import Table
 
 from searchharvest.chain import ChainResult, chain, write_network
+from searchharvest.chain.engine import DirectionName
 from searchharvest.cli._app import (
     HarvestFailed,
     IncompleteHarvest,
@@ -20,6 +21,13 @@ from searchharvest.cli._app import (
 )
 from searchharvest.errors import RecordFileError
 from searchharvest.export import get_format, read_file, write_file
+
+DIRECTIONS: dict[str, DirectionName] = {
+    "backward": "backward",
+    "forward": "forward",
+    "both": "both",
+}
+"""The `--direction` choices; the library also takes `references` and `citations`."""
 
 
 def _sources(value: str) -> list[str]:
@@ -72,7 +80,7 @@ def print_summary(result: ChainResult, output: Path) -> None:
 @click.option("--seeds", "seeds", required=True, help="Record file, or ids: DOIs, PMIDs, W….")
 @click.option(
     "--direction",
-    type=click.Choice(["backward", "forward", "both"]),
+    type=click.Choice(list(DIRECTIONS)),
     default="both",
     show_default=True,
 )
@@ -135,7 +143,7 @@ def chain_command(
             try:
                 result = chain(
                     seeds,
-                    direction,  # type: ignore[arg-type]
+                    DIRECTIONS[direction],
                     depth,
                     _sources(via),
                     against=prior,
