@@ -224,8 +224,7 @@ def _removed_lines(counts: PrismaCounts) -> list[tuple[int, str]]:
         lines.append(
             (
                 1,
-                "Records already screened in an earlier search "
-                f"(n = {counts.previously_screened_removed})",
+                f"Records already screened (n = {counts.previously_screened_removed})",
             )
         )
     return lines
