@@ -127,7 +127,10 @@ class OpenAlexLinks:
             page = parse_openalex_page(response.content)
             provenance = fetch_provenance(self.name, f"filter={filter_value}")
             records.extend(self._read(raw, provenance) for raw in page.results)
-            cursor = page.next_cursor if page.results else None
+            # The live server sends a cursor with the page that completes the count too;
+            # stopping at meta.count saves the request that would only return `[]`.
+            done = not page.results or len(records) >= page.count
+            cursor = None if done else page.next_cursor
         return records
 
     def _read(self, raw: dict[str, Any], provenance: Provenance) -> Record:
