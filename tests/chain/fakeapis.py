@@ -66,6 +66,8 @@ class World:
         """`query.bibliographic` text → keys of the candidates Crossref answers."""
         self.fail: str | None = None
         """A path answered with HTTP 500 (tests of partial results)."""
+        self.refuse: str | None = None
+        """An OpenAlex filter name answered with 400 "Invalid" (ourresearch/OpenAlex#8)."""
 
     def add(self, key: str, work: Work) -> Work:
         self.works[key] = work
@@ -122,6 +124,8 @@ class World:
     def _openalex(self, request: httpx.Request) -> httpx.Response:
         params = request.url.params
         name, _, values = params["filter"].partition(":")
+        if name == self.refuse:
+            return httpx.Response(400, json={"error": "Invalid", "message": "Invalid"})
         wanted = set(values.split("|"))
         assert len(wanted) <= 100, "OpenAlex takes at most 100 values per filter"
         per_page = int(params["per_page"])

@@ -436,3 +436,26 @@ def test_async_twin_and_bad_arguments(world: World, settings: Settings) -> None:
             chain("W91", settings=settings, transport=world.transport(), **kwargs)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="not a DOI"):
         chain("nonsense-id", settings=settings, transport=world.transport())
+
+
+def test_openalex_refusing_pmid_lookups_leaves_them_to_pubmed(
+    world: World, settings: Settings
+) -> None:
+    world.add("r", Work("A reference reached through OpenAlex", openalex="W71", doi="10.1000/r"))
+    world.add(
+        "s",
+        Work("A seed given by PMID", openalex="W70", pmid="70", doi="10.1000/s", references=["r"]),
+    )
+    world.refuse = "pmid"
+    result = chain(
+        "pmid:70",
+        "backward",
+        sources=["openalex", "pubmed"],
+        settings=settings,
+        transport=world.transport(),
+    )
+    assert len(result.seeds) == 1
+    assert result.complete
+    assert any("openalex refused a pmid lookup" in w for w in result.warnings)
+    # PubMed gave the seed's DOI, and OpenAlex found it by DOI and followed its references
+    assert [r.ids.doi for r in result.records] == ["10.1000/r"]

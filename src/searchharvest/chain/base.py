@@ -53,6 +53,8 @@ class LinkSource(Protocol):
     """One database used for chaining: look works up by identifier and follow their links."""
 
     name: SourceName
+    notes: list[str]
+    """What the source could not do outside one `links()` answer (refused lookups)."""
 
     async def fetch(self, keys: Sequence[str]) -> list[Record]:
         """The records behind identifier keys this source understands (others are skipped)."""

@@ -47,6 +47,8 @@ class CrossrefLinks:
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
+        self.notes: list[str] = []
+        """What this source could not do, for the run's warnings."""
         self.references: dict[str, list[CrossrefReference]] = {}
         """DOI → its deposited references, for every work seen so far."""
 

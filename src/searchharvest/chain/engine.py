@@ -244,6 +244,8 @@ class _Run:
             marked = "Retracted Publication" in record.publication_types
             if marked or retracted_ids.intersection(id_keys(record)):
                 result.retracted.append(record.key)
+        for source in self.sources.values():
+            result.warnings.extend(n for n in source.notes if n not in result.warnings)
         seed_keys = {s.key for s in result.seeds}
         for key in result.retracted:
             if key in seed_keys:

@@ -23,6 +23,7 @@ from searchharvest.chain.base import (
     id_keys,
     keys_with,
 )
+from searchharvest.errors import HarvestError
 from searchharvest.http import HttpClient
 from searchharvest.mappers.openalex import (
     openalex_references,
@@ -58,8 +59,17 @@ SELECT: Final = ",".join(
 )
 """Root-level fields only; `referenced_works` makes every lookup a backward link too."""
 
-_FILTERS: Final = (("openalex", "openalex"), ("doi", "doi"), ("pmid", "pmid"))
+_FILTERS: Final = (
+    ("openalex", "openalex"),
+    ("doi", "doi"),
+    ("pmid", "pmid"),
+    ("pmcid", "pmcid"),
+)
 """Identifier key prefix → OpenAlex filter name."""
+
+_FRAGILE: Final = frozenset({"pmid", "pmcid"})
+"""Filters OpenAlex has answered `400 Invalid` to when ORed (ourresearch/OpenAlex#8,
+2025): a rejection there becomes a note, and those seeds go to PubMed instead."""
 
 
 class OpenAlexLinks:
@@ -73,14 +83,21 @@ class OpenAlexLinks:
         """`W…` → the `W…` ids it cites, for every work seen so far."""
         self.retracted: set[str] = set()
         """`W…` ids OpenAlex marks `is_retracted`."""
+        self.notes: list[str] = []
+        """Lookups OpenAlex refused, for the run's warnings."""
 
     async def fetch(self, keys: Sequence[str]) -> list[Record]:
-        """Look works up by `openalex:`, `doi:` and `pmid:` keys, 100 per request."""
+        """Look works up by `openalex:`, `doi:`, `pmid:` and `pmcid:` keys, 100 per request."""
         records: list[Record] = []
         for prefix, filter_name in _FILTERS:
-            values = keys_with(prefix, keys)
-            for chunk in batches(values, MAX_OR):
-                records.extend(await self._list(f"{filter_name}:{'|'.join(chunk)}"))
+            for chunk in batches(keys_with(prefix, keys), MAX_OR):
+                try:
+                    records.extend(await self._list(f"{filter_name}:{'|'.join(chunk)}"))
+                except HarvestError as exc:
+                    # a plain HarvestError is a 4xx answer; retries and budget errors are not
+                    if filter_name not in _FRAGILE or type(exc) is not HarvestError:
+                        raise
+                    self.notes.append(f"openalex refused a {filter_name} lookup: {exc}")
         return records
 
     async def links(self, works: Sequence[Record], direction: Direction) -> Links:
@@ -108,7 +125,7 @@ class OpenAlexLinks:
     async def _openalex_ids(self, works: Sequence[Record]) -> dict[str, str]:
         """`W…` id → work key; works known only by DOI or PMID are looked up in batches."""
         by_id = {w.ids.openalex: w.key for w in works if w.ids.openalex}
-        unknown = {id_keys(w)[0]: w.key for w in works if not w.ids.openalex and id_keys(w)}
+        unknown = {k: w.key for w in works if not w.ids.openalex for k in id_keys(w)}
         for record in await self.fetch(list(unknown)) if unknown else []:
             found_keys = id_keys(record)
             hit = next((unknown[k] for k in found_keys if k in unknown), None)

@@ -57,6 +57,8 @@ class PubMedLinks:
 
     def __init__(self, http: HttpClient) -> None:
         self.http = http
+        self.notes: list[str] = []
+        """What this source could not do, for the run's warnings."""
 
     async def fetch(self, keys: Sequence[str]) -> list[Record]:
         """Fetch PubMed records for `pmid:` keys by EFetch POST, 200 per request."""
