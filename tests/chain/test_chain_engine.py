@@ -89,6 +89,7 @@ def test_forward_via_cites_filter_pages_by_cursor(world: World, settings: Settin
     assert len(result.records) == 150
     cites = [r for r in world.requests if r.url.params["filter"].startswith("cites:")]
     assert [r.url.params["cursor"] for r in cites] == ["*", "100"]
+    assert result.requests == {"openalex": 3}
     assert {r.provenance[0].chain.direction for r in result.records if r.provenance[0].chain} == {
         "citations"
     }
@@ -135,6 +136,7 @@ def test_pubmed_elink_sends_many_ids_in_one_request(world: World, settings: Sett
     }
     efetch = [r for r in world.requests if r.url.path.endswith("efetch.fcgi")]
     assert len(efetch) == 2  # the seeds, then the six linked works in one POST
+    assert result.requests == {"pubmed": 4}
     assert len(result.records) == 6
     by_pmid = {r.ids.pmid: r for r in result.records}
     assert by_pmid["900"].provenance[0].chain.seeds == ("pmid:700",)
