@@ -26,6 +26,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from searchharvest.dialects.languages import language_name
 from searchharvest.query.ast import (
@@ -60,8 +61,25 @@ NO_MATCH = Verdict.NO_MATCH
 UNKNOWN = Verdict.UNKNOWN
 
 
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+@lru_cache(maxsize=8_192)
+def _fold_run(run: str) -> str:
+    """One run of non-ASCII characters, decomposed and without its combining marks."""
+    return "".join(c for c in unicodedata.normalize("NFKD", run) if not unicodedata.combining(c))
+
+
+def _fold_match(match: re.Match[str]) -> str:
+    return _fold_run(match.group())
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents, so `Café` and `cafe` compare equal.
+
+    Only the non-ASCII runs are decomposed (each distinct run once, then cached): text
+    is mostly ASCII with a few accented words, and a Python step per character was the
+    matcher's largest cost.
 
     >>> fold("Café Öl")
     'cafe ol'
@@ -69,8 +87,7 @@ def fold(text: str) -> str:
     text = text.lower()
     if text.isascii():
         return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _NON_ASCII.sub(_fold_match, text)
 
 
 def words(text: str) -> list[str]:
