@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from searchharvest.connectors import native_text
 from searchharvest.export import write_file
 from searchharvest.export._atomic import atomic_write
 from searchharvest.prisma import display_name, write_prisma
@@ -47,10 +46,10 @@ def write_outputs(spec: StrategySpec, outcome: RunOutcome) -> list[Path]:
     if spec.output.log:
         target = _prepared(spec.output.log, outcome)
         if target.suffix.lower() == ".json":
-            text = json.dumps({"strategy": _strategy_json(spec), **outcome.to_json()}, indent=2)
-            _write_text(target, text + "\n")
+            payload = {**outcome.log.to_json(), "run": _run_json(outcome)}
+            _write_text(target, json.dumps(payload, indent=2, ensure_ascii=False) + "\n")
         else:
-            _write_text(target, search_log_markdown(spec, outcome))
+            _write_text(target, outcome.log.to_markdown() + "\n" + run_markdown(outcome))
         written.append(target)
     return written
 
@@ -79,56 +78,29 @@ def _write_prisma(path: Path, spec: StrategySpec, outcome: RunOutcome) -> None:
         write_prisma(path, outcome.prisma, title=title)
 
 
-def _strategy_json(spec: StrategySpec) -> dict[str, object]:
+def _run_json(outcome: RunOutcome) -> dict[str, object]:
     return {
-        "name": spec.name,
-        "query": spec.query,
-        "overrides": dict(spec.overrides),
-        "databases": list(spec.databases),
-        "default_field": spec.default_field,
-        "date_from": spec.dates.first.isoformat() if spec.dates.first else None,
-        "date_to": spec.dates.last.isoformat() if spec.dates.last else None,
-        "languages": list(spec.filters.languages),
-        "publication_types": list(spec.filters.publication_types),
+        "kind": outcome.kind,
+        "run_id": outcome.run_id,
+        "window_from": outcome.window_from.isoformat() if outcome.window_from else None,
+        "update_windows": {db: w.method for db, w in outcome.windows.items()},
+        "previously_seen": outcome.previously_seen,
+        "in_screened_library": outcome.in_screened,
     }
 
 
-def search_log_markdown(spec: StrategySpec, outcome: RunOutcome) -> str:
-    """The search log as PRISMA-S asks: each database, its native query, when, how many."""
-    lines = [
-        f"# Search log: {spec.name}",
-        "",
-        f"- Run: {outcome.kind} #{outcome.run_id}",
-        f"- Started: {outcome.started.isoformat()}",
-        f"- Finished: {outcome.finished.isoformat()}",
-    ]
+def run_markdown(outcome: RunOutcome) -> str:
+    """The log section a strategy run adds: which run, the window per database, removals."""
+    title = f"{outcome.kind} #{outcome.run_id}"
+    lines = [f"## Strategy run: {title}", ""]
     if outcome.window_from:
-        lines.append(f"- Update window: entered or indexed since {outcome.window_from}")
-    dates = spec.dates
-    if dates.first or dates.last:
-        lines.append(f"- Publication dates: {dates.first or 'any'} to {dates.last or 'any'}")
-    lines += ["", "## Strategy", "", "```", spec.query.strip(), "```", ""]
-    for db, report in outcome.reports.items():
-        lines += [
-            f"## {display_name(db)}",
-            "",
-            f"- Native query: `{native_text(report.native)}`",
-            f"- Update window: {outcome.windows[db].method}",
-            f"- Run at: {report.started_at.isoformat() if report.started_at else 'unknown'}",
-            f"- Fidelity: {report.fidelity}",
-            f"- Reported by the database: {'unknown' if report.total is None else report.total}",
-            f"- Retrieved: {report.retrieved}; kept after local filtering: {report.kept}",
-        ]
-        lines += [f"- Note: {note.describe()}" for note in report.notes]
-        lines += [f"- Warning: {warning}" for warning in report.warnings]
-        lines.append("")
+        lines.append(f"- Searched what entered each database since {outcome.window_from}:")
+    else:
+        lines.append("- The whole strategy was searched:")
+    lines += [f"  - {display_name(db)}: {w.method}" for db, w in outcome.windows.items()]
     lines += [
-        "## PRISMA counts",
-        "",
-        outcome.prisma.to_markdown().rstrip("\n"),
-        "",
-        f"Removed as returned by an earlier run: {outcome.previously_seen}; "
-        f"as already in the screened library: {outcome.in_screened}.",
-        "",
+        f"- Removed as returned by an earlier run: {outcome.previously_seen}",
+        f"- Removed as already in the screened library: {outcome.in_screened}",
+        f"- New records written: {len(outcome.records)}",
     ]
-    return "\n".join(lines)
+    return "\n".join(lines) + "\n"

@@ -34,6 +34,7 @@ from searchharvest.query.parser import parse
 from searchharvest.query.printer import to_string
 from searchharvest.ratelimit import Clock
 from searchharvest.records import Record
+from searchharvest.searchlog import SearchLog
 from searchharvest.strategy.load import load_spec
 from searchharvest.strategy.outputs import write_outputs
 from searchharvest.strategy.schema import StrategySpec
@@ -69,6 +70,7 @@ class RunOutcome:
         prisma: PRISMA counts for this run alone.
         reports: per-database counts, native queries and notes.
         windows: how the update window was applied in each database.
+        log: the PRISMA-S search log of this run.
         paths: every file written.
         previously_seen: records removed because an earlier run returned them.
         in_screened: records removed because the screened library has them.
@@ -83,6 +85,7 @@ class RunOutcome:
     prisma: PrismaCounts
     reports: dict[str, DatabaseReport]
     windows: dict[str, Window]
+    log: SearchLog
     paths: list[Path] = field(default_factory=list)
     previously_seen: int = 0
     in_screened: int = 0
@@ -260,6 +263,7 @@ class Strategy:
             prisma=prisma,
             reports=dict(result.reports),
             windows=windows,
+            log=_search_log(result, prisma, self.spec),
             previously_seen=seen,
             in_screened=in_screened,
         )
@@ -337,6 +341,20 @@ class Strategy:
                 for db, report in outcome.reports.items()
             ),
         )
+
+
+def _search_log(result: SearchResult, prisma: PrismaCounts, spec: StrategySpec) -> SearchLog:
+    """The search log, naming as hand-written only the overrides the file holds.
+
+    Every database gets its own query through `overrides` (filters and update windows are
+    added per database), but only the file's `[overrides]` were written by a person.
+    """
+    log = SearchLog.from_result(result, prisma=prisma)
+    entries = [
+        entry.model_copy(update={"override": spec.overrides.get(entry.database)})
+        for entry in log.databases
+    ]
+    return log.model_copy(update={"databases": entries})
 
 
 def _all_of(nodes: list[Node]) -> Node:
