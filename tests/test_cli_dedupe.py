@@ -157,3 +157,20 @@ def test_bad_input_exits_2(
     assert result.exit_code == 2, result.output
     assert message in result.stderr
     assert not (tmp_path / "out.ris").exists()
+
+
+def test_inputs_with_the_same_name_are_told_apart_by_path(
+    tmp_path: Path, crossref: list[Record]
+) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write_file(tmp_path / "a" / "export.ris", crossref[:3])
+    second = write_file(tmp_path / "b" / "export.ris", crossref[2:5])
+    groups = tmp_path / "groups.csv"
+    out = tmp_path / "out.ris"
+    result = run("dedupe", str(first), str(second), "-o", str(out), "--groups", str(groups))
+    assert result.exit_code == 0, result.output
+    assert len(read_file(out)) == 5
+    with groups.open(encoding="utf-8", newline="") as fp:
+        origins = sorted(row["origin"] for row in csv.DictReader(fp))
+    assert origins == [f"{first}#3", f"{second}#1"]

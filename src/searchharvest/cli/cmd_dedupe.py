@@ -52,15 +52,20 @@ class Labelled:
 
 
 def read_records(paths: Sequence[Path]) -> tuple[Labelled, dict[str, int]]:
-    """Every record of every file, labelled `file#n`, and the number read per file."""
+    """Every record of every file, labelled `file#n`, and the number read per file.
+
+    A file is named by its file name, or by its path when two inputs share a name.
+    """
+    names = [path.name for path in paths]
     found = Labelled()
     per_file: dict[str, int] = {}
     with record_file_errors():
         for path in paths:
+            name = path.name if names.count(path.name) == 1 else str(path)
             batch = read_file(path)
-            per_file[path.name] = per_file.get(path.name, 0) + len(batch)
+            per_file[name] = per_file.get(name, 0) + len(batch)
             for number, record in enumerate(batch, start=1):
-                found.add(record, f"{path.name}#{number}")
+                found.add(record, f"{name}#{number}")
     return found, per_file
 
 
