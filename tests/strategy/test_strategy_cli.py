@@ -95,6 +95,20 @@ def test_run_update_update_exit_codes_and_reports(
     ]
 
 
+def test_a_cached_run_replays_offline(
+    strategy_file: Path, apis: Apis, loopback: dict[str, str]
+) -> None:
+    online = invoke("run", str(strategy_file), "--use-cache", env=loopback)
+    assert online.exit_code == 0, online.stderr
+    apis.fail = "pubmed"
+    offline = invoke("run", str(strategy_file), "--offline", env=loopback)
+    assert offline.exit_code == 0, offline.stderr
+    assert "24 new records" in offline.stderr
+    missed = invoke("update", str(strategy_file), env={**loopback, "SEARCHHARVEST_OFFLINE": "1"})
+    assert missed.exit_code == 1
+    assert "offline mode" in missed.stderr
+
+
 def test_a_bad_strategy_file_exits_2_with_a_failure_report(tmp_path: Path) -> None:
     path = tmp_path / "bad.toml"
     path.write_text('name = "x"\nquery = "a AND"\n[output]\nrecords = ["a.ris"]\n')

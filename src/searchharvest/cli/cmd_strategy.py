@@ -142,10 +142,20 @@ def _settings(strategy: Strategy, offline: bool) -> Settings:
 @main.command("run")
 @_STRATEGY
 @_REPORT
+@click.option(
+    "--use-cache",
+    is_flag=True,
+    help="Keep (and reuse) the responses in the response cache, so --offline can replay "
+    "this run later. Off by default: a cached answer hides what entered a database since.",
+)
 @click.option("--offline", is_flag=True, help="Answer only from the response cache.")
 @_ZERO
 def run_command(
-    strategy_path: Path, report_path: Path | None, offline: bool, zero_exit_when_none: bool
+    strategy_path: Path,
+    report_path: Path | None,
+    use_cache: bool,
+    offline: bool,
+    zero_exit_when_none: bool,
 ) -> None:
     """Run a whole strategy file: harvest, de-duplicate, write, record the run.
 
@@ -158,7 +168,8 @@ def run_command(
     with strategy_errors(report_path):
         strategy = Strategy.load(strategy_path)
         outcome = strategy.run(
-            settings=_settings(strategy, offline), cache="default" if offline else None
+            settings=_settings(strategy, offline),
+            cache="default" if offline or use_cache else None,
         )
     _finish(outcome, strategy, report_path, zero_exit_when_none)
 
