@@ -6,7 +6,7 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -14,11 +14,13 @@ import pytest
 from conftest import Apis
 
 from searchharvest.config import Settings
+from searchharvest.dedup import dedupe
 from searchharvest.errors import RetriesExhausted, StrategyFileError
 from searchharvest.export import read_file, write_file
 from searchharvest.ratelimit import VirtualClock
-from searchharvest.records import Ids, Record
-from searchharvest.strategy import RunIncomplete, RunOutcome, RunStore, Strategy
+from searchharvest.records import Author, Ids, Record
+from searchharvest.strategy import RunIncomplete, RunInfo, RunOutcome, RunStore, Strategy
+from searchharvest.strategy.store import StoredRecord
 
 Harvest = Callable[..., RunOutcome]
 NEW_KEYS = {
@@ -202,3 +204,28 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
         conn.execute("INSERT INTO schema_version VALUES (99)")
     with pytest.raises(StrategyFileError, match="newer"):
         store.runs()
+
+
+def test_earlier_records_without_identifiers_are_matched_by_their_bibliographic_data(
+    tmp_path: Path,
+) -> None:
+    store = RunStore(tmp_path / "s.runs.sqlite")
+    old = Record(
+        title="Co-production of public services: a systematic review",
+        year=2021,
+        authors=(Author(family="Smith", given="J"),),
+        journal="Public Management Review",
+    )
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    info = RunInfo(1, "run", moment, moment, None, "0" * 64, "0.1.0", 1, 0, 0, 1, ())
+    store.record(info, [StoredRecord("crossref", old, True)])
+    [kept] = store.prior_records()
+    assert (kept.title, kept.year, kept.journal) == (old.title, 2021, old.journal)
+    assert kept.authors[0].family == "Smith"
+    again = Record(
+        title="Co-production of public services: A systematic review.",
+        year=2021,
+        authors=(Author(family="Smith", given="Jane"),),
+        journal="Public management review",
+    )
+    assert dedupe([again], against=store.prior_records()).prior_matches == 1
