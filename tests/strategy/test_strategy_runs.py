@@ -67,7 +67,7 @@ def test_run_then_update_with_new_records_then_update_with_none(
     assert all(f"from-index-date:{since}" in p["filter"] for p in apis.params("crossref"))
     assert all("created" not in p["filter"] for p in apis.params("openalex"))
     assert second.windows["openalex"].since is None
-    assert "re-run" in second.windows["openalex"].method
+    assert "Premium" in second.windows["openalex"].method
     assert new_keys(second.records) == NEW_KEYS
     assert second.previously_seen == second.prisma.previously_screened_removed == 24
     assert second.prisma.after_dedup == 5
@@ -170,6 +170,22 @@ def test_the_first_update_without_a_run_searches_everything(
     assert (outcome.kind, outcome.window_from, len(outcome.records)) == ("run", None, 24)
     assert all("edat" not in p.get("term", "") for p in apis.params("pubmed"))
     assert (strategy_file.parent / "out" / "hits.ris").exists()
+
+
+def test_a_changed_strategy_is_searched_in_full_by_the_next_update(
+    strategy_file: Path, apis: Apis, harvest: Harvest
+) -> None:
+    harvest(Strategy.load(strategy_file), "run")
+    text = strategy_file.read_text(encoding="utf-8")
+    strategy_file.write_text(text.replace("mri[ti]", "mri[ti] OR proton[ti]"), encoding="utf-8")
+    apis.updated = True
+    apis.requests.clear()
+    update = harvest(Strategy.load(strategy_file), "update")
+    assert {w.since for w in update.windows.values()} == {None}
+    assert "not searched with this query" in update.windows["pubmed"].method
+    assert all("edat" not in p.get("term", "") for p in apis.params("pubmed"))
+    assert all("from-index-date" not in p.get("filter", "") for p in apis.params("crossref"))
+    assert len(update.records) == 5
 
 
 def test_overlap_days_widens_the_window(strategy_file: Path, apis: Apis, harvest: Harvest) -> None:

@@ -39,7 +39,13 @@ from searchharvest.strategy.load import load_spec
 from searchharvest.strategy.outputs import write_outputs
 from searchharvest.strategy.schema import StrategySpec
 from searchharvest.strategy.store import DatabaseRun, RunInfo, RunStore, StoredRecord
-from searchharvest.strategy.window import FULL_RUN, Window, apply_filter, with_entry_date
+from searchharvest.strategy.window import (
+    CHANGED,
+    FULL_RUN,
+    Window,
+    apply_filter,
+    with_entry_date,
+)
 
 Kind = Literal["run", "update"]
 CacheArg = ResponseCache | Literal["default"] | None
@@ -240,7 +246,8 @@ class Strategy:
         last = store.last_run() if kind == "update" else None
         overlap = self.spec.update.overlap_days if overlap_days is None else overlap_days
         since = (last.started - timedelta(days=overlap)).date() if last else None
-        result, windows = self._search(since, settings, transport, cache, clock)
+        before = {d.db: d.signature for d in last.databases} if last else {}
+        result, windows = self._search(since, before, settings, transport, cache, clock)
         records = [record async for record in result]
         if result.errors:
             raise result.errors[0]
@@ -272,9 +279,17 @@ class Strategy:
         store.record(self._run_info(outcome), stored)
         return outcome
 
+    def signature(self, db: str) -> str:
+        """A hash of what `db` is searched for before any update window is added."""
+        spec = self.spec
+        parts = [to_string(self.query_for(db)), spec.default_field, str(spec.allow_narrower)]
+        parts += [str(spec.dates.first), str(spec.dates.last)]
+        return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
     def _search(
         self,
         since: date | None,
+        before: dict[str, str],
         settings: Settings | None,
         transport: httpx.AsyncBaseTransport | None,
         cache: CacheArg,
@@ -285,8 +300,10 @@ class Strategy:
         for db in self.spec.databases:
             node = self.query_for(db)
             windows[db] = FULL_RUN
-            if since is not None:
+            if since is not None and before.get(db) == self.signature(db):
                 node, windows[db] = with_entry_date(db, node, since)
+            elif since is not None:
+                windows[db] = CHANGED
             queries[db] = to_string(node)
         options = SearchOptions(
             databases=self.spec.databases,
@@ -337,6 +354,7 @@ class Strategy:
                     retrieved=report.retrieved,
                     kept=report.kept,
                     window=outcome.windows[db].method,
+                    signature=self.signature(db),
                 )
                 for db, report in outcome.reports.items()
             ),

@@ -17,7 +17,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS run_databases (
     retrieved INTEGER NOT NULL,
     kept INTEGER NOT NULL,
     window TEXT NOT NULL,
+    signature TEXT NOT NULL,
     PRIMARY KEY (run_id, db)
 );
 CREATE TABLE IF NOT EXISTS run_records (
@@ -74,6 +75,9 @@ class DatabaseRun:
     Attributes:
         window: how the update window was applied here, e.g. `entry date from
             2024-08-24 ([edat])`, or why the full strategy was re-run instead.
+        signature: a hash of what was searched here before any window (query, filters,
+            dates, default field); an update narrows only databases whose signature is
+            unchanged since the last run.
     """
 
     db: str
@@ -83,6 +87,7 @@ class DatabaseRun:
     retrieved: int
     kept: int
     window: str
+    signature: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +176,7 @@ class RunStore:
         with self._connect() as conn:
             rows = conn.execute("SELECT * FROM runs ORDER BY id").fetchall()
             dbs = conn.execute(
-                "SELECT run_id, db, native, fidelity, total, retrieved, kept, window "
+                "SELECT run_id, db, native, fidelity, total, retrieved, kept, window, signature "
                 "FROM run_databases ORDER BY run_id, rowid"
             ).fetchall()
         per_run: dict[int, list[DatabaseRun]] = {}
@@ -238,11 +243,8 @@ class RunStore:
             run_id = cursor.lastrowid
             assert run_id is not None
             conn.executemany(
-                "INSERT INTO run_databases VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (run_id, d.db, d.native, d.fidelity, d.total, d.retrieved, d.kept, d.window)
-                    for d in run.databases
-                ],
+                "INSERT INTO run_databases VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, *astuple(d)) for d in run.databases],
             )
             conn.executemany(
                 "INSERT INTO run_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

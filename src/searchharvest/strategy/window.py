@@ -22,10 +22,11 @@ from datetime import date
 from typing import Final
 
 from searchharvest.dialects.base import Compiled
+from searchharvest.dialects.pubmed import PubMed
 from searchharvest.query.ast import And, DateRange, Field, Node, PartialDate
 
-OPEN_END: Final = PartialDate(3000, 12, 31)
-"""The open end PubMed users write for "until now" (the PubMed dialect uses the same)."""
+OPEN_END: Final = PartialDate(*(int(part) for part in PubMed.OPEN_END.split("/")))
+"""The open end PubMed users write for "until now", as the PubMed dialect writes it."""
 
 CROSSREF_FILTER: Final = "from-index-date"
 
@@ -46,6 +47,13 @@ class Window:
 FULL_RUN: Final = Window(None, "full strategy (no earlier run to continue from)")
 """The window of a first run."""
 
+CHANGED: Final = Window(
+    None,
+    "full strategy: this database was not searched with this query, filters and dates in "
+    "the last run, so a window would miss older records that now match",
+)
+"""The window when the strategy for a database changed since the last run."""
+
 
 def with_entry_date(db: str, query: Node, since: date) -> tuple[Node, Window]:
     """The query for `db` in an update since `since`, and how the window was applied."""
@@ -54,10 +62,14 @@ def with_entry_date(db: str, query: Node, since: date) -> tuple[Node, Window]:
         return And((query, bound)), Window(since, f"entry date from {since} ([edat])")
     if db == "crossref":
         return query, Window(since, f"indexed from {since} ({CROSSREF_FILTER})")
+    if db == "openalex":
+        return query, Window(
+            None,
+            "full strategy: OpenAlex documents from_created_date for Premium keys only; "
+            "de-duplicated against every earlier run",
+        )
     return query, Window(
-        None,
-        f"no entry-date filter available to this client in {db}: the full strategy was "
-        "re-run and de-duplicated against every earlier run",
+        None, f"full strategy: no entry-date filter known for {db}; de-duplicated instead"
     )
 
 
