@@ -65,7 +65,7 @@ class World:
         self.bibliographic: dict[str, list[str]] = {}
         """`query.bibliographic` text → keys of the candidates Crossref answers."""
         self.fail: str | None = None
-        """A path answered with HTTP 500 (tests of partial results)."""
+        """A path or host answered with HTTP 500 (tests of partial results)."""
         self.refuse: str | None = None
         """An OpenAlex filter name answered with 400 "Invalid" (ourresearch/OpenAlex#8)."""
 
@@ -82,7 +82,7 @@ class World:
     def handle(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path = request.url.path
-        if self.fail and path.endswith(self.fail):
+        if self.fail and (path.endswith(self.fail) or request.url.host == self.fail):
             return httpx.Response(500, text="boom")
         if request.url.host == "api.openalex.org":
             return self._openalex(request)

@@ -461,3 +461,21 @@ def test_openalex_refusing_pmid_lookups_leaves_them_to_pubmed(
     assert any("openalex refused a pmid lookup" in w for w in result.warnings)
     # PubMed gave the seed's DOI, and OpenAlex found it by DOI and followed its references
     assert [r.ids.doi for r in result.records] == ["10.1000/r"]
+
+
+def test_failed_title_lookup_does_not_stop_the_other_seeds(world: World, tmp_path: Path) -> None:
+    world.add("r", Work("A reference of the identified seed", openalex="W51", doi="10.1000/r"))
+    world.add("s", Work("The identified seed", openalex="W50", references=["r"]))
+    world.fail = "api.crossref.org"
+    settings = Settings(email="t@example.org", cache_dir=tmp_path, max_attempts=1)
+    title_only = Record(title="A seed known by its title only", year=2020)
+    result = chain(
+        ["W50", title_only],
+        "backward",
+        sources=["openalex"],
+        settings=settings,
+        transport=world.transport(),
+    )
+    assert [r.ids.openalex for r in result.records] == ["W51"]
+    assert "the Crossref lookup failed" in result.unresolved[0].reason
+    assert result.errors[0].startswith("crossref: RetriesExhausted")

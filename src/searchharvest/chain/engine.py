@@ -120,7 +120,7 @@ class _Run:
         found: list[Record] = []
         frontier = list(result.seeds)
         for generation in range(1, depth + 1):
-            if not frontier or len(self.failed) == len(self.sources):
+            if not frontier or self.failed.issuperset(self.sources):
                 break
             frontier = await self._generation(frontier, generation)
             result.generations.append(len(frontier))
@@ -151,7 +151,7 @@ class _Run:
             *(self._guard(n, self.sources[n].links(frontier, d)) for n, d in tasks)
         )
         linked: dict[str, list[tuple[str, Direction]]] = {}
-        wanted: dict[str, list[str]] = {name: [] for name in live}
+        wanted: dict[str, dict[str, None]] = {name: {} for name in live}
         prefetched: dict[str, list[Record]] = {name: [] for name in live}
         for (name, direction), links in zip(tasks, answers, strict=True):
             if links is None:
@@ -163,12 +163,12 @@ class _Run:
                     citing, cited = (work, target) if direction == "references" else (target, work)
                     self.raw_edges.append(Edge(citing, cited, name))
                     linked.setdefault(target, []).append((work, direction))
-                    if target not in self.visited and target not in wanted[name]:
-                        wanted[name].append(target)
+                    if target not in self.visited:
+                        wanted[name][target] = None
         fetched: list[Record] = []
-        for done, (name, targets) in enumerate(wanted.items(), start=len(tasks)):
+        for done, (name, pending) in enumerate(wanted.items(), start=len(tasks)):
             have = {k for r in prefetched[name] for k in id_keys(r)}
-            need = [t for t in targets if t not in have]
+            need = [t for t in pending if t not in have]
             if self.cap is not None and len(need) > self.cap:
                 self._cut(f"{stage}: {name} linked {len(need)} new works; fetched {self.cap}")
                 need = need[: self.cap]
