@@ -14,7 +14,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from searchharvest.cli import main
-from searchharvest.cli._app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_NO_NEW
+from searchharvest.cli._app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_NARROWER, EXIT_NO_NEW
 
 PREFIXES = {"/eutils": "pubmed", "/openalex": "openalex", "/crossref": "crossref"}
 
@@ -128,6 +128,25 @@ def test_an_incomplete_harvest_exits_4_and_records_nothing(
     assert result.exit_code == EXIT_INCOMPLETE, result.stderr
     assert "nothing was recorded" in result.stderr
     assert invoke("runs", str(strategy_file)).stdout.strip() == "no runs recorded"
+
+
+def test_a_missing_screened_library_exits_2_before_any_request(
+    strategy_file: Path, apis: Apis, loopback: dict[str, str]
+) -> None:
+    text = strategy_file.read_text(encoding="utf-8")
+    strategy_file.write_text(text + 'screened = "absent.ris"\n', encoding="utf-8")
+    result = invoke("update", str(strategy_file), env=loopback)
+    assert result.exit_code == EXIT_INPUT
+    assert "absent.ris" in result.stderr
+    assert apis.requests == []
+
+
+def test_check_exits_3_when_a_database_would_lose_records(tmp_path: Path) -> None:
+    path = tmp_path / "s.toml"
+    path.write_text('name = "x"\nquery = "coproduc*"\n[output]\nrecords = ["a.ris"]\n')
+    result = invoke("check", str(path))
+    assert result.exit_code == EXIT_NARROWER
+    assert "Crossref has no truncation" in result.stderr
 
 
 def test_check_prints_each_native_query(strategy_file: Path) -> None:

@@ -246,6 +246,7 @@ class Strategy:
         last = store.last_run() if kind == "update" else None
         overlap = self.spec.update.overlap_days if overlap_days is None else overlap_days
         since = (last.started - timedelta(days=overlap)).date() if last else None
+        screened = self._screened() if kind == "update" else []  # a bad file fails first
         before = {d.db: d.signature for d in last.databases} if last else {}
         result, windows = self._search(since, before, settings, transport, cache, clock)
         records = [record async for record in result]
@@ -255,7 +256,6 @@ class Strategy:
         if incomplete:
             raise RunIncomplete(incomplete)
         prior = store.prior_records() if last else []
-        screened = self._screened() if kind == "update" else []
         dedup = dedupe(records, against=[*prior, *screened])
         prisma = prisma_counts({db: r.kept for db, r in result.reports.items()}, dedup)
         seen, in_screened, old = _prior_split(dedup, len(prior))
