@@ -20,7 +20,7 @@ from collections.abc import AsyncGenerator, Iterator
 from functools import partial
 from typing import Any, ClassVar, Final
 
-from searchharvest.connectors._overlap import cancel, iterate_in_thread
+from searchharvest.connectors._overlap import cancel, in_thread, iterate_in_thread
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled
 from searchharvest.http import HttpClient
@@ -113,7 +113,7 @@ class CrossrefConnector(Connector):
         """One cursor page, its JSON decoded in a worker thread."""
         params = {**native, "rows": str(rows), "cursor": cursor, "select": SELECT}
         response = await self.http.get(self.name, "/works", params)
-        return await asyncio.to_thread(parse_crossref_page, response.content)
+        return await in_thread(parse_crossref_page, response.content)
 
 
 def _map(items: list[dict[str, Any]], provenance: Provenance) -> Iterator[Record]:

@@ -26,7 +26,7 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import ClassVar, Final
 
-from searchharvest.connectors._overlap import cancel
+from searchharvest.connectors._overlap import cancel, in_thread
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.dialects.openalex import split_or
@@ -180,7 +180,7 @@ class OpenAlexConnector(Connector):
     ) -> tuple[OpenAlexPage, list[Record]]:
         """One page, decoded and mapped in a worker thread, off the event loop."""
         body = (await self.http.get(self.name, "/works", params)).content
-        return await asyncio.to_thread(_decode, body, provenance)
+        return await in_thread(_decode, body, provenance)
 
     async def _check_wildcards(self, compiled: Compiled) -> None:
         """Raise if OpenAlex strips `*` instead of expanding it (see module docstring)."""
