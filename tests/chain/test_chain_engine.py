@@ -479,3 +479,25 @@ def test_failed_title_lookup_does_not_stop_the_other_seeds(world: World, tmp_pat
     assert [r.ids.openalex for r in result.records] == ["W51"]
     assert "the Crossref lookup failed" in result.unresolved[0].reason
     assert result.errors[0].startswith("crossref: RetriesExhausted")
+
+
+def test_cap_stops_forward_paging(world: World, settings: Settings) -> None:
+    world.add("seed", Work("A much cited seed on peer review", openalex="W200", doi="10.1000/seed"))
+    for n in range(150):
+        world.add(
+            f"c{n}",
+            Work(f"Citing work {n} on peer review", openalex=f"W6{n:04d}", references=["seed"]),
+        )
+    result = chain(
+        "W200",
+        "forward",
+        sources=["openalex"],
+        max_per_generation=100,
+        settings=settings,
+        transport=world.transport(),
+    )
+    cites = [r for r in world.requests if r.url.params["filter"].startswith("cites:")]
+    assert len(cites) == 1
+    assert len(result.records) == 100
+    assert not result.complete
+    assert any("50 linked works not read" in w for w in result.warnings)

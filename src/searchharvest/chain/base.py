@@ -33,6 +33,8 @@ class Links:
         queried: keys of the works the source could look up (it knows their identifier).
         covered: keys of the works for which the source holds at least one link.
         notes: what the source could not do, for the run's warnings.
+        skipped: linked works left out because `limit` was reached (the source knew
+            of them but did not page through or match them).
     """
 
     targets: dict[str, list[str]] = field(default_factory=dict)
@@ -40,6 +42,7 @@ class Links:
     queried: set[str] = field(default_factory=set)
     covered: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    skipped: int = 0
 
     def add(self, work: str, target: str) -> None:
         """Record that `work` links to `target` (kept once, in first-seen order)."""
@@ -60,8 +63,15 @@ class LinkSource(Protocol):
         """The records behind identifier keys this source understands (others are skipped)."""
         ...
 
-    async def links(self, works: Sequence[Record], direction: Direction) -> Links:
-        """The references or citations of `works`, keyed by each work's `Record.key`."""
+    async def links(
+        self, works: Sequence[Record], direction: Direction, limit: int | None = None
+    ) -> Links:
+        """The references or citations of `works`, keyed by each work's `Record.key`.
+
+        `limit` bounds the linked works the source fetches or matches while finding the
+        links (OpenAlex `cites:` pages, Crossref bibliographic matching); the rest are
+        counted in `Links.skipped`.
+        """
         ...
 
 

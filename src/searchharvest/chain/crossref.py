@@ -74,7 +74,9 @@ class CrossrefLinks:
                 return candidate
         return None
 
-    async def links(self, works: Sequence[Record], direction: Direction) -> Links:
+    async def links(
+        self, works: Sequence[Record], direction: Direction, limit: int | None = None
+    ) -> Links:
         """Deposited references of `works`; Crossref has no citing-works list."""
         result = Links()
         if direction == "citations":
@@ -91,6 +93,9 @@ class CrossrefLinks:
                     result.add(key, f"doi:{reference.doi}")
                 elif reference.text:
                     unstructured.append((key, reference.text))
+        if limit is not None and len(unstructured) > limit:
+            result.skipped = len(unstructured) - limit
+            unstructured = unstructured[:limit]
         matches = await asyncio.gather(*(self._match(text) for _, text in unstructured))
         for (key, _), match in zip(unstructured, matches, strict=True):
             if match is not None and match.ids.doi:

@@ -148,7 +148,7 @@ class _Run:
         tasks = [(name, d) for name in live for d in self.directions]
         self._tick(stage, 0, len(tasks) + len(live))
         answers = await asyncio.gather(
-            *(self._guard(n, self.sources[n].links(frontier, d)) for n, d in tasks)
+            *(self._guard(n, self.sources[n].links(frontier, d, self.cap)) for n, d in tasks)
         )
         linked: dict[str, list[tuple[str, Direction]]] = {}
         wanted: dict[str, dict[str, None]] = {name: {} for name in live}
@@ -157,6 +157,8 @@ class _Run:
             if links is None:
                 continue
             self._count(name, direction, links, generation)
+            if links.skipped:
+                self._cut(f"{stage}: {name} {direction}: {links.skipped} linked works not read")
             prefetched[name].extend(links.records)
             for work, targets in links.targets.items():
                 for target in targets:

@@ -92,7 +92,8 @@ class OpenAlexLinks:
         for prefix, filter_name in _FILTERS:
             for chunk in batches(keys_with(prefix, keys), MAX_OR):
                 try:
-                    records.extend(await self._list(f"{filter_name}:{'|'.join(chunk)}"))
+                    found, _ = await self._list(f"{filter_name}:{'|'.join(chunk)}")
+                    records.extend(found)
                 except HarvestError as exc:
                     # a plain HarvestError is a 4xx answer; retries and budget errors are not
                     if filter_name not in _FRAGILE or type(exc) is not HarvestError:
@@ -100,7 +101,9 @@ class OpenAlexLinks:
                     self.notes.append(f"openalex refused a {filter_name} lookup: {exc}")
         return records
 
-    async def links(self, works: Sequence[Record], direction: Direction) -> Links:
+    async def links(
+        self, works: Sequence[Record], direction: Direction, limit: int | None = None
+    ) -> Links:
         """References from `referenced_works`; citations from the `cites:` filter."""
         result = Links()
         by_id = await self._openalex_ids(works)
@@ -114,7 +117,9 @@ class OpenAlexLinks:
                     result.add(key, f"openalex:{target}")
             return result
         for chunk in batches(list(by_id), MAX_OR):
-            citing = await self._list(f"cites:{'|'.join(chunk)}")
+            room = None if limit is None else max(limit - len(result.records), 0)
+            citing, count = await self._list(f"cites:{'|'.join(chunk)}", room)
+            result.skipped += count - len(citing)
             result.records.extend(citing)
             for record in citing:
                 for cited in self.referenced.get(record.ids.openalex or "", []):
@@ -133,22 +138,27 @@ class OpenAlexLinks:
                 by_id.setdefault(record.ids.openalex, hit)
         return by_id
 
-    async def _list(self, filter_value: str) -> list[Record]:
-        """Every page of one filter, parsed; references and retractions remembered."""
+    async def _list(self, filter_value: str, limit: int | None = None) -> tuple[list[Record], int]:
+        """The pages of one filter, up to `limit` works, and `meta.count`.
+
+        References and retractions of every work read are remembered.
+        """
         records: list[Record] = []
+        count = 0
         cursor: str | None = "*"
-        while cursor:
+        while cursor and (limit is None or len(records) < limit):
             params = {"filter": filter_value, "per_page": str(PER_PAGE), "select": SELECT}
             params["cursor"] = cursor
             response = await self.http.get(self.name, "/works", params)
             page = parse_openalex_page(response.content)
             provenance = fetch_provenance(self.name, f"filter={filter_value}")
             records.extend(self._read(raw, provenance) for raw in page.results)
+            count = page.count
             # The live server sends a cursor with the page that completes the count too;
             # stopping at meta.count saves the request that would only return `[]`.
             done = not page.results or len(records) >= page.count
             cursor = None if done else page.next_cursor
-        return records
+        return records, max(count, len(records))
 
     def _read(self, raw: dict[str, Any], provenance: Provenance) -> Record:
         record = parse_openalex_work(raw, provenance=provenance)

@@ -70,8 +70,14 @@ class PubMedLinks:
             records.extend(iter_pubmed_articles(response.content, provenance=provenance))
         return records
 
-    async def links(self, works: Sequence[Record], direction: Direction) -> Links:
-        """The PMIDs each work cites (`references`) or is cited by (`citations`)."""
+    async def links(
+        self, works: Sequence[Record], direction: Direction, limit: int | None = None
+    ) -> Links:
+        """The PMIDs each work cites (`references`) or is cited by (`citations`).
+
+        ELink answers ids only, so `limit` has nothing to bound here; the engine caps
+        the EFetch of the linked works.
+        """
         result = Links()
         by_pmid = {w.ids.pmid: w.key for w in works if w.ids.pmid}
         result.queried.update(by_pmid.values())
