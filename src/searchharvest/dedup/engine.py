@@ -7,7 +7,9 @@ individually plausible links can never join two distinct works.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
@@ -148,9 +150,29 @@ def dedupe(
     >>> dedupe([a, Record(title="A trial.", ids={"doi": "https://doi.org/10.1000/x"})]).unique
     1
     """
-    config = config or DedupConfig()
-    new = list(records)
-    pool = new + list(against)
+    with _collector_paused():
+        return _dedupe(list(records), list(against), config or DedupConfig())
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while features and links are built.
+
+    De-duplication allocates millions of small objects that are all still alive, so every
+    automatic collection scans the whole growing heap for nothing: on 100,000 records
+    that is over half the run time. Reference counting still frees everything.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _dedupe(new: list[Record], prior: list[Record], config: DedupConfig) -> DedupResult:
+    pool = new + prior
     feats = [features(r) for r in pool]
     clusters = _Clusters(feats)
     accepted: list[tuple[int, int, str]] = []
@@ -160,7 +182,7 @@ def dedupe(
     scored: list[tuple[float, int, int, str]] = []
     related: list[Link] = []
     n = len(new)
-    for i, j in candidate_pairs(feats, config.max_block, config.window):
+    for i, j in candidate_pairs(feats, config):
         if clusters.find(i) == clusters.find(j):
             continue
         verdict = compare(feats[i], feats[j], config)

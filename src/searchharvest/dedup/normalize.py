@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from searchharvest.records import Author, Record
@@ -86,8 +87,10 @@ def fold(text: str | None) -> str:
     """Lower-case ASCII words separated by single spaces: `"Ångström: <i>A</i>"` → `angstrom a`."""
     if not text:
         return ""
-    text = _MARKUP.sub(" ", text)
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if "<" in text:
+        text = _MARKUP.sub(" ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
@@ -105,8 +108,13 @@ def normalize_title(title: str | None) -> str:
     translated = _LEADING_TRANSLATION.match(text)
     if translated:
         text = translated.group(1)
-    text = _MEDLINE_NOTE.sub("", text) or text
-    while (stripped := _TRAILING_BRACKETS.sub("", text, count=1)) != text and len(stripped) >= 10:
+    if "[" in text:
+        text = _MEDLINE_NOTE.sub("", text) or text
+    while (
+        text.rstrip(" .").endswith(("]", ")"))
+        and (stripped := _TRAILING_BRACKETS.sub("", text, count=1)) != text
+        and len(stripped) >= 10
+    ):
         text = stripped
     return fold(_THOUSANDS.sub("", text))
 
@@ -124,11 +132,12 @@ def notice_kind(record: Record) -> Notice | None:
     rtype = (record.type or "").strip().lower()
     if rtype in _NOTICE_TYPES:
         return _NOTICE_TYPES[rtype]
-    if _WOS_ERRATUM.search(record.title or ""):
-        return "erratum"  # Web of Science: `Title (vol 360, pg 542, 2009)`
-    if _EMBASE_ERRATUM.search(record.title or ""):
-        return "erratum"  # Embase: `Title (New England Journal of Medicine (2009) 360 (542-544))`
-    folded = fold(record.title)
+    title = record.title or ""
+    if "(" in title and (_WOS_ERRATUM.search(title) or _EMBASE_ERRATUM.search(title)):
+        # Web of Science `Title (vol 360, pg 542, 2009)`, Embase `Title (N Engl J Med
+        # (2009) 360 (542-544))`.
+        return "erratum"
+    folded = fold(title[:60])
     for pattern, kind in _NOTICE_TITLE:
         if pattern.match(folded):
             return kind
@@ -146,7 +155,13 @@ def part_markers(title: str) -> frozenset[str]:
 
 def family_key(author: Author) -> str:
     """Folded family name without spaces (`Van der Berg` → `vanderberg`)."""
-    return _SUFFIX.sub("", fold(author.family or author.given)).replace(" ", "")
+    return _name_key(author.family or author.given or "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _name_key(name: str) -> str:
+    # Cached: the same authors recur across the copies of a work and across a harvest.
+    return _SUFFIX.sub("", fold(name)).replace(" ", "")
 
 
 def doi_stem(doi: str) -> str:
@@ -161,7 +176,7 @@ def is_preprint(record: Record) -> bool:
     doi = record.ids.doi or ""
     if doi.startswith(_PREPRINT_DOI):
         return True
-    return bool(_PREPRINT_VENUE.search(fold(record.journal)))
+    return _venue(record.journal or "")[2]
 
 
 def is_conference(record: Record) -> bool:
@@ -172,7 +187,7 @@ def is_conference(record: Record) -> bool:
         return True
     # Only a venue that *is* a conference: Embase files an abstract printed in a journal
     # supplement as `Journal X.Conference: ...`, and Medline the same abstract as `Journal X`.
-    return bool(_CONFERENCE_VENUE.match(fold(record.journal)))
+    return _venue(record.journal or "")[1]
 
 
 def page_span(pages: str | None) -> frozenset[str]:
@@ -213,7 +228,20 @@ def article_id(pages: str | None) -> str:
 
 def journal_key(journal: str | None) -> str:
     """Folded journal name without Embase's `.Conference: <meeting>` suffix."""
-    return fold(_EMBASE_CONFERENCE.sub("", journal or ""))
+    return _venue(journal or "")[0]
+
+
+@lru_cache(maxsize=1 << 14)
+def _venue(journal: str) -> tuple[str, bool, bool, bool]:
+    """Journal key, conference venue, preprint server, supplement abstract: cached, as a
+    harvest has far fewer venues than records."""
+    folded = fold(journal)
+    return (
+        fold(_EMBASE_CONFERENCE.sub("", journal)),
+        bool(_CONFERENCE_VENUE.match(folded)),
+        bool(_PREPRINT_VENUE.search(folded)),
+        bool(_EMBASE_CONFERENCE.search(journal)),
+    )
 
 
 def volume_key(volume: str | None) -> str:
@@ -267,7 +295,7 @@ def features(record: Record) -> Features:
         notice=notice_kind(record),
         generic=title in _GENERIC_TITLES or len(title) < 25 or title.count(" ") < 3,
         conference=is_conference(record),
-        in_supplement=bool(_EMBASE_CONFERENCE.search(record.journal or "")),
+        in_supplement=_venue(record.journal or "")[3],
         preprint=is_preprint(record),
         doi=record.ids.doi,
         pmid=record.ids.pmid,
