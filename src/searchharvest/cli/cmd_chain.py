@@ -83,9 +83,22 @@ def print_summary(result: ChainResult, output: Path) -> None:
     type=click.Choice(list(DIRECTIONS)),
     default="both",
     show_default=True,
+    help="References (backward), citing works (forward), or both.",
 )
-@click.option("--depth", type=click.IntRange(min=1), default=1, show_default=True)
-@click.option("--via", "via", default="openalex,pubmed,crossref", show_default=True)
+@click.option(
+    "--depth",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    help="Generations to follow; each can multiply the records.",
+)
+@click.option(
+    "--via",
+    "via",
+    default="openalex,pubmed,crossref",
+    show_default=True,
+    help="Sources to chain through, comma-separated.",
+)
 @click.option(
     "--against", "against", type=click.Path(path_type=Path), help="Records already screened."
 )
@@ -98,7 +111,13 @@ def print_summary(result: ChainResult, output: Path) -> None:
 @click.option(
     "--report", "report_path", type=click.Path(path_type=Path), help="Run report as JSON."
 )
-@click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="New records; the format follows the suffix (.ris, .csv, .bib, .jsonl).",
+)
 def chain_command(
     seeds: str,
     direction: str,
