@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from searchharvest.dialects.base import Note
 
-_SECRET_PARAMS = re.compile(r"(?i)([?&](?:api_key|apikey|key|token)=)[^&#\s]*")
+_SECRET_PARAMS = re.compile(r"""(?i)([?&](?:api_key|apikey|key|token)=)[^&#\s\])"'<>]*""")
 
 
 def redact(text: str) -> str:

@@ -27,7 +27,9 @@ from searchharvest.errors import (
     ConfigError,
     QueryError,
     QuerySyntaxError,
+    RecordFileError,
     SearchHarvestError,
+    StrategyFileError,
     UnsupportedQueryError,
 )
 
@@ -74,7 +76,7 @@ def library_errors() -> Iterator[None]:
         raise InputError(f"query syntax: {exc}") from exc
     except UnsupportedQueryError as exc:
         raise NarrowerError(str(exc)) from exc
-    except (QueryError, ConfigError) as exc:
+    except (QueryError, ConfigError, StrategyFileError, RecordFileError) as exc:
         raise InputError(str(exc)) from exc
     except SearchHarvestError as exc:
         raise HarvestFailed(str(exc)) from exc
