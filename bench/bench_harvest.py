@@ -61,6 +61,9 @@ class Run:
     requests: int
     rejected: int
     seconds: float
+    cpu: float
+    """Client CPU seconds (all threads of this process): unlike wall time, it does not
+    grow when other programs share the machine."""
     error: str | None = None
 
 
@@ -74,18 +77,21 @@ def measure(base: str, harvest: Callable[[], int]) -> Run:
     """Reset the simulator's counters, run `harvest`, read the counters back."""
     urllib.request.urlopen(f"{base}/_reset").close()
     start = time.perf_counter()
+    cpu = time.process_time()
     error = None
     try:
         records = harvest()
     except Exception as exc:  # a peer failing is a result to report, not a crash
         records, error = 0, f"{type(exc).__name__}: {str(exc)[:80]}"
     seconds = time.perf_counter() - start
+    cpu = time.process_time() - cpu
     counters = stats(base).values()
     return Run(
         records,
         sum(c["requests"] for c in counters),
         sum(c["rejected"] for c in counters),
         seconds,
+        cpu,
         error,
     )
 
@@ -234,8 +240,8 @@ def row(db: str, peer_name: str, mine: Run, peer: Run) -> str:
     return (
         f"| {db} | {mine.records} | {mine.requests} | {mine.requests / max(1, mine.records):.4f} "
         f"| {mine.rejected} | {floor:.2f} s | {mine.seconds:.2f} s | {mine.seconds / floor:.2f} "
-        f"| {peer_name} | {peer.records} | {peer.requests} | {peer.rejected} | {peer_cell} "
-        f"| {speedup} |"
+        f"| {mine.cpu:.2f} s | {peer_name} | {peer.records} | {peer.requests} | {peer.rejected} "
+        f"| {peer_cell} | {peer.cpu:.2f} s | {speedup} |"
     )
 
 
@@ -250,12 +256,13 @@ def main() -> None:
     print(
         f"{datetime.now(UTC):%Y-%m-%d}, {platform.system()} {platform.machine()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}; {args.records} records "
-        f"per API, latency {args.latency * 1000:.0f} ms + {args.per_record * 1e6:.0f} µs/record"
+        f"per API, latency {args.latency * 1000:.0f} ms + {args.per_record * 1e6:.0f} µs/record; "
+        f"load average {os.getloadavg()[0]:.1f} (other programs make wall times longer)"
     )
     header = (
-        "| API | records | requests | req/record | 429s | floor | wall | wall/floor "
-        "| peer | peer records | peer requests | peer 429s | peer wall | speed-up |\n"
-        "|---|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|"
+        "| API | records | requests | req/record | 429s | floor | wall | wall/floor | cpu "
+        "| peer | peer records | peer requests | peer 429s | peer wall | peer cpu | speed-up |\n"
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|---|--:|--:|--:|--:|--:|--:|"
     )
     lines = [header]
     with running_simulator(args.records, args.latency, args.per_record) as base:

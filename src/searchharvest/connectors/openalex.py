@@ -23,6 +23,8 @@ https://developers.openalex.org/guides/searching):
 from __future__ import annotations
 
 import asyncio
+import itertools
+from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import ClassVar, Final
 
@@ -132,8 +134,10 @@ class OpenAlexConnector(Connector):
     ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
         """Every page of one filter with its mapped records, in order.
 
-        `page=1` tells the count; up to `BASIC_PAGING_MAX` the other pages go out at
-        once (the limiter spaces them); above it, page 1 is dropped for cursor paging.
+        `page=1` tells the count; up to `BASIC_PAGING_MAX` the other pages go out
+        concurrently (the limiter spaces them), at most two rounds of the limiter's
+        concurrency ahead of the consumer: pages decoded far ahead only fill memory and
+        slow the garbage collector. Above the cap, page 1 is dropped for cursor paging.
         """
         base = {**native, "per_page": str(PER_PAGE), "select": SELECT}
         first, records = await self._page({**base, "page": "1"}, provenance)
@@ -143,18 +147,22 @@ class OpenAlexConnector(Connector):
                 yield item
             return
         yield first, records
-        if first.results:
-            last = -(-needed // PER_PAGE)
-            tasks = [
-                asyncio.create_task(self._page({**base, "page": str(n)}, provenance))
-                for n in range(2, last + 1)
-            ]
-            try:
-                for task in tasks:
-                    yield await task
-            finally:
-                for task in tasks:
-                    await cancel(task)
+        if not first.results:
+            return
+        numbers = iter(range(2, -(-needed // PER_PAGE) + 1))
+        ahead: deque[asyncio.Task[tuple[OpenAlexPage, list[Record]]]] = deque()
+        window = 2 * self.http.limiter(self.name, "list").concurrency
+        try:
+            while True:
+                for number in itertools.islice(numbers, window - len(ahead)):
+                    params = {**base, "page": str(number)}
+                    ahead.append(asyncio.create_task(self._page(params, provenance)))
+                if not ahead:
+                    return
+                yield await ahead.popleft()
+        finally:
+            for task in ahead:
+                await cancel(task)
 
     async def _cursor_pages(
         self, base: dict[str, str], provenance: Provenance, needed: int
