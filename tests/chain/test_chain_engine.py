@@ -501,3 +501,27 @@ def test_cap_stops_forward_paging(world: World, settings: Settings) -> None:
     assert len(result.records) == 100
     assert not result.complete
     assert any("50 linked works not read" in w for w in result.warnings)
+
+
+def test_a_found_copy_of_a_seed_without_shared_ids_is_removed(
+    world: World, settings: Settings
+) -> None:
+    title = "Peer support for people with severe mental illness: a randomised trial"
+    world.add("copy", Work(title, year=2019, author="Lloyd", openalex="W31"))
+    world.add("other", Work("An unrelated reference on housing first", openalex="W32"))
+    world.add(
+        "s",
+        Work(
+            title,
+            year=2019,
+            author="Lloyd",
+            openalex="W30",
+            doi="10.1000/s",
+            references=["copy", "other"],
+        ),
+    )
+    result = chain(
+        "W30", "backward", sources=["openalex"], settings=settings, transport=world.transport()
+    )
+    assert [r.ids.openalex for r in result.records] == ["W32"]
+    assert result.prisma.duplicates_removed == 1
