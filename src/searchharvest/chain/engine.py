@@ -49,7 +49,8 @@ SOURCES: Final[dict[str, Callable[[HttpClient], LinkSource]]] = {
 DEFAULT_SOURCES: Final = ("openalex", "pubmed", "crossref")
 GROWTH_WARNING: Final = (
     "depth {depth}: every generation multiplies the records by the links per work "
-    "(a research article has some 30-50 references); cap it with max_per_generation"
+    "(a median of 45 deposited references per work in a recorded Crossref answer); "
+    "cap it with max_per_generation"
 )
 
 Progress = Callable[[str, int, int | None], None]
