@@ -143,6 +143,50 @@ def test_special_cases_match_the_labelled_groups(
     assert sorted(map(sorted, predicted)) == sorted(map(sorted, truth))
 
 
+def test_translated_title_merges_only_on_the_whole_citation() -> None:
+    original = article(title="Antibiotic prophylaxis in pulmonary surgery: a double-blind study")
+    translated = article(
+        title="[Comparison of amoxicillin and cefamandole in pulmonary surgery. A double-blind"
+        " study]",
+        journal="Ann Intern Med",
+    )
+    assert dedupe([original, translated]).unique == 1
+    assert dedupe([original, translated.model_copy(update={"pages": "1-12"})]).unique == 2
+
+
+def test_article_number_and_print_pages_do_not_disagree() -> None:
+    assert (
+        dedupe([article(pages="e12724"), article(pages="1-9", journal="Ann Intern Med")]).unique
+        == 1
+    )
+    assert dedupe([article(pages="e12724"), article(pages="e12725")]).unique == 2
+
+
+def test_cochrane_review_versions_share_the_review_number() -> None:
+    review = article(journal="Cochrane Database of Systematic Reviews", volume=None,
+                     pages="CD006828")  # fmt: skip
+    assert dedupe([review, review.model_copy(update={"year": 2008})]).unique == 1
+
+
+def test_two_copies_of_one_erratum_merge_but_never_with_the_article() -> None:
+    erratum = article(title=TITLE + " (vol 155, pg 1, 2011)", pages="911", issue="11")
+    result = dedupe(
+        [
+            article(),
+            erratum,
+            erratum.model_copy(update={"title": erratum.title and erratum.title.upper()}),
+        ]
+    )
+    assert result.unique == 2
+    assert len(result.groups) == 1
+
+
+def test_supplement_abstract_matches_its_meeting_record() -> None:
+    abstract = article(journal="Annals of Internal Medicine.Conference: 12th Congress", pages=None)
+    meeting = article(journal="12th Congress of Internal Medicine", type="conference", pages=None)
+    assert dedupe([abstract, meeting]).unique == 1
+
+
 def test_large_blocks_fall_back_to_a_window() -> None:
     records = [Record(title=f"Screening outcomes in cohort number {i} of the registry",
                       year=2000 + i % 20) for i in range(50)]  # fmt: skip

@@ -3,8 +3,11 @@ from __future__ import annotations
 import pytest
 
 from searchharvest.dedup.normalize import (
+    article_id,
     doi_stem,
     fold,
+    issue_key,
+    journal_key,
     normalize_title,
     notice_kind,
     page_span,
@@ -28,6 +31,12 @@ def test_fold_strips_markup_accents_and_punctuation() -> None:
             "paroxysmal nocturnal hemoglobinuria therapy",
         ),
         ("Retracted: Vitamin D and falls", "vitamin d and falls"),
+        (
+            "Risk of precancer.[Erratum appears in Cancer Epidemiol Prev. 2006;15(1):187]",
+            "risk of precancer",
+        ),
+        ("[Spirometry after surgery] TO: Espirometria tras cirugia", "spirometry after surgery"),
+        ("A study among 10 000 women", "a study among 10000 women"),
     ],
 )
 def test_normalize_title_drops_database_annotations(title: str, expected: str) -> None:
@@ -45,6 +54,8 @@ def test_normalize_title_drops_database_annotations(title: str, expected: str) -
         (Record(title="A trial", publication_types=("Published Erratum",)), "erratum"),
         (Record(title="A trial", publication_types=("Retracted Publication",)), None),
         (Record(title="Corrective surgery outcomes"), None),
+        (Record(title="Eculizumab for aHUS (N Engl J Med (2009) 360 (542-544))"), "erratum"),
+        (Record(title="Outcomes of aHUS (a cohort study)"), None),
     ],
 )
 def test_notice_kind(record: Record, kind: str | None) -> None:
@@ -83,3 +94,14 @@ def test_volume_key_and_doi_stem() -> None:
     assert volume_key("24 Suppl 3") == "24"
     assert volume_key("UNKNOWN") == ""
     assert doi_stem("10.1002/14651858.cd002273.pub3") == "10.1002/14651858.cd002273"
+
+
+def test_article_numbers_journal_and_issue_keys() -> None:
+    assert article_id("e12724") == "e12724"
+    assert article_id("CD006828") == "cd006828"
+    assert article_id("1099-1103") == ""
+    assert journal_key("J Thromb Haemost.Conference: 23rd Congress of the ISTH") == (
+        "j thromb haemost"
+    )
+    assert issue_key("SUPPL") == ""
+    assert issue_key("Suppl. 2") == "2"

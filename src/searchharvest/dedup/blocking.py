@@ -40,9 +40,10 @@ def blocking_keys(f: Features) -> Iterator[str]:
     if f.families and f.year is not None:
         yield f"a:{f.families[0]}|{f.year}"
         yield f"a:{f.families[0]}|{f.year + 1}"
-    for page in f.pages:
-        if f.volume:
-            yield f"p:{f.volume}|{page}"
+    if f.volume:
+        # With the year: only an exact citation may match a dissimilar (translated) title.
+        for page in f.pages:
+            yield f"p:{f.volume}|{page}|{f.year}"
 
 
 def candidate_pairs(feats: Sequence[Features], config: DedupConfig) -> list[tuple[int, int]]:

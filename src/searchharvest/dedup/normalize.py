@@ -80,7 +80,7 @@ _PREPRINT_DOI = ("10.1101/", "10.48550/", "10.2139/", "10.21203/", "10.20944/", 
 _DOI_VERSION = re.compile(r"(?:\.pub\d+|[./]v\d+)$")
 _PAGES = re.compile(r"^\s*[a-z]?(\d+)[a-z]?(?:\s*[-–]+\s*[a-z]?(\d+))?", re.I)
 _VOLUME_NUMBER = re.compile(r"\d+")
-_WOS_ERRATUM = re.compile(r"\(vol\.? \d+,? (?:pg?|page)\.? \w+")
+_WOS_ERRATUM = re.compile(r"\(vol\.? \d+,? (?:pg?|page)\.? \w+", re.I)
 
 
 def fold(text: str | None) -> str:
