@@ -48,11 +48,29 @@ def renumbered(work: dict[str, Any], number: int) -> dict[str, Any]:
     return {**work, "id": f"https://openalex.org/W9{number:09d}", "doi": None, "ids": {}}
 
 
-class PagedServer:
-    """`/works` over `count` distinct real-derived works, by `page=` or by cursor."""
+def test_cursor_paging_stops_at_the_count(harvest, cassette) -> None:
+    transport = cassette("openalex")
+    done = harvest(transport, '"language models"[ti] OR "open access"[ti]', "openalex")
+    assert [r.ids.openalex for r in done.records] == ["W4396723768", "W4365597205", "W2741809807"]
+    assert done.report.total == 3
+    assert len(transport.requests) == 2  # page 2's cursor is not followed: the count is met
+    assert [r.url.params["cursor"] for r in transport.requests] == [
+        "*",
+        "IlsxMDAuMCwgOTU3LCAnaHR0cHM6Ly9vcGVuYWxleC5vcmcvVzQzNjU1OTcyMDUnXSI=",
+    ]
+    assert all(r.url.params["per_page"] == "100" for r in transport.requests)
+    assert done.report.warnings == []
 
-    def __init__(self, count: int) -> None:
+
+class PagedServer:
+    """`/works` over `count` distinct real-derived works, by `page=` or by cursor.
+
+    With `reverse`, the cursor walks the works in the opposite order to basic paging.
+    """
+
+    def __init__(self, count: int, *, reverse: bool = False) -> None:
         self.count = count
+        self.reverse = reverse
         self.requests: list[httpx.Request] = []
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
@@ -65,6 +83,9 @@ class PagedServer:
         else:
             offset = 0 if cursor == "*" else int(cursor.removeprefix("c"))
         numbers = range(offset, min(self.count, offset + per_page))
+        if cursor is not None and self.reverse:
+            top = self.count - 1 - offset
+            numbers = range(top, max(-1, top - per_page), -1)
         response = page([renumbered(WORK, n) for n in numbers], self.count)
         if cursor is None:
             return response
@@ -84,7 +105,7 @@ class PagedServer:
 def test_up_to_ten_thousand_results_every_page_is_known_from_the_first(harvest) -> None:
     server = PagedServer(250)
     done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex")
-    assert sorted(server.sent()) == ["page=1", "page=2", "page=3"]
+    assert server.sent() == ["cursor=*", "page=2", "page=3"]
     assert all(r.url.params["per_page"] == "100" for r in server.requests)
     assert [r.ids.openalex for r in done.records] == [f"W9{n:09d}" for n in range(250)]
     assert done.report.total == 250
@@ -94,7 +115,7 @@ def test_up_to_ten_thousand_results_every_page_is_known_from_the_first(harvest) 
 def test_a_limit_sends_only_the_pages_it_needs(harvest) -> None:
     server = PagedServer(1_000)
     done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex", limit=150)
-    assert sorted(server.sent()) == ["page=1", "page=2"]
+    assert server.sent() == ["cursor=*", "page=2"]
     assert len(done.records) == 150
 
 
@@ -102,9 +123,17 @@ def test_above_basic_paging_the_cursor_runs_to_the_count(harvest, monkeypatch) -
     monkeypatch.setattr(openalex_module, "BASIC_PAGING_MAX", 200)
     server = PagedServer(250)
     done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex")
-    # page 1 tells the count; the cursor then stops at the count, without an empty page
-    assert server.sent() == ["page=1", "cursor=*", "cursor=c100", "cursor=c200"]
+    # the cursor stops at the count, without asking for the empty page after it
+    assert server.sent() == ["cursor=*", "cursor=c100", "cursor=c200"]
     assert [r.ids.openalex for r in done.records] == [f"W9{n:09d}" for n in range(250)]
+    assert done.report.warnings == []
+
+
+def test_basic_page_one_is_fetched_when_the_cursor_orders_differently(harvest) -> None:
+    server = PagedServer(250, reverse=True)
+    done = harvest(httpx.MockTransport(server), '"language models"[ti]', "openalex")
+    assert server.sent() == ["cursor=*", "page=2", "page=3", "page=1"]
+    assert sorted(r.ids.openalex for r in done.records) == [f"W9{n:09d}" for n in range(250)]
     assert done.report.warnings == []
 
 

@@ -4,10 +4,13 @@ Rules (https://developers.openalex.org/guides/page-through-results,
 https://developers.openalex.org/guides/searching):
 - `per_page` is at most 100. Basic paging (`page=2`, `page=3`, ...) reaches the first
   10,000 results; `cursor=*` then `meta.next_cursor` reaches any number, one page after
-  another. The harvest asks for `page=1` first: when `meta.count` is at most 10,000 the
-  other pages are known at once and fetched concurrently under the rate limit (100/s).
-  Above that it pages by cursor from the start (one extra request in over a hundred),
-  fetching the next page while the current one is mapped.
+  another. The harvest asks for `cursor=*` first. When `meta.count` is at most 10,000
+  the other pages are known at once and fetched concurrently by page number under the
+  rate limit (100/s). The two modes are not documented to order results alike, so if
+  the pages then hold fewer distinct works than the count, basic page 1 is fetched too:
+  with it, basic paging covers the whole result by itself. Above 10,000, or when the
+  first page is short, it follows the cursor, fetching the next page while the current
+  one is mapped.
 - The first cursor page carries a cursor even when every result fits on it, so cursor
   paging stops as soon as it holds `meta.count` records instead of spending one more
   request on an empty page.
@@ -113,7 +116,7 @@ class OpenAlexConnector(Connector):
                     report.total = total
                 fetched += len(page.results)
                 for record in records:
-                    key = record.ids.openalex or record.key
+                    key = _key(record)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -132,29 +135,45 @@ class OpenAlexConnector(Connector):
     async def _pages(
         self, native: dict[str, str], provenance: Provenance, wanted: int | None
     ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
-        """Every page of one filter with its mapped records, in order.
+        """Every page of one filter with its mapped records.
 
-        `page=1` tells the count; up to `BASIC_PAGING_MAX` the other pages go out
-        concurrently (the limiter spaces them), at most two rounds of the limiter's
-        concurrency ahead of the consumer: pages decoded far ahead only fill memory and
-        slow the garbage collector. Above the cap, page 1 is dropped for cursor paging.
+        The `cursor=*` page tells the count. Up to `BASIC_PAGING_MAX`, with a full first
+        page, the other pages go out by number, concurrently (see `_numbered_pages`);
+        otherwise the cursor is followed.
         """
         base = {**native, "per_page": str(PER_PAGE), "select": SELECT}
-        first, records = await self._page({**base, "page": "1"}, provenance)
+        first, records = await self._page({**base, "cursor": "*"}, provenance)
+        yield first, records
         needed = first.count if wanted is None else min(first.count, wanted)
-        if first.count > BASIC_PAGING_MAX:
-            async for item in self._cursor_pages(base, provenance, needed):
+        if not first.results or len(first.results) >= needed:
+            return
+        full = len(first.results) >= min(PER_PAGE, first.count)
+        if not full or first.count > BASIC_PAGING_MAX:
+            async for item in self._cursor_pages(base, provenance, first, needed):
                 yield item
             return
-        yield first, records
-        if not first.results:
-            return
-        numbers = iter(range(2, -(-needed // PER_PAGE) + 1))
+        keys = {_key(record) for record in records}
+        numbers = range(2, -(-needed // PER_PAGE) + 1)
+        async for page, records in self._numbered_pages(base, provenance, numbers):
+            keys.update(_key(record) for record in records)
+            yield page, records
+        if len(keys) < needed:  # the cursor's first page was not basic page 1
+            yield await self._page({**base, "page": "1"}, provenance)
+
+    async def _numbered_pages(
+        self, base: dict[str, str], provenance: Provenance, numbers: range
+    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
+        """Basic pages in order, sent concurrently (the limiter spaces them).
+
+        At most two rounds of the limiter's concurrency run ahead of the consumer: pages
+        decoded far ahead only fill memory and slow the garbage collector.
+        """
+        todo = iter(numbers)
         ahead: deque[asyncio.Task[tuple[OpenAlexPage, list[Record]]]] = deque()
         window = 2 * self.http.limiter(self.name, "list").concurrency
         try:
             while True:
-                for number in itertools.islice(numbers, window - len(ahead)):
+                for number in itertools.islice(todo, window - len(ahead)):
                     params = {**base, "page": str(number)}
                     ahead.append(asyncio.create_task(self._page(params, provenance)))
                 if not ahead:
@@ -165,20 +184,23 @@ class OpenAlexConnector(Connector):
                 await cancel(task)
 
     async def _cursor_pages(
-        self, base: dict[str, str], provenance: Provenance, needed: int
+        self, base: dict[str, str], provenance: Provenance, first: OpenAlexPage, needed: int
     ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
-        """Cursor paging from `*`, the next page requested while this one is mapped."""
-        pending: asyncio.Task[tuple[OpenAlexPage, list[Record]]] | None
-        pending = asyncio.create_task(self._page({**base, "cursor": "*"}, provenance))
-        fetched = 0
+        """The cursor pages after `first`, the next one requested while this one is mapped."""
+        fetched = len(first.results)
+
+        def after(page: OpenAlexPage) -> asyncio.Task[tuple[OpenAlexPage, list[Record]]] | None:
+            if not page.results or page.next_cursor is None or fetched >= needed:
+                return None
+            params = {**base, "cursor": page.next_cursor}
+            return asyncio.create_task(self._page(params, provenance))
+
+        pending = after(first)
         try:
             while pending is not None:
                 page, records = await pending
-                pending = None
                 fetched += len(page.results)
-                if page.results and page.next_cursor is not None and fetched < needed:
-                    params = {**base, "cursor": page.next_cursor}
-                    pending = asyncio.create_task(self._page(params, provenance))
+                pending = after(page)
                 yield page, records
         finally:
             await cancel(pending)
@@ -217,3 +239,7 @@ class OpenAlexConnector(Connector):
 def _decode(body: bytes, provenance: Provenance) -> tuple[OpenAlexPage, list[Record]]:
     page = parse_openalex_page(body)
     return page, [parse_openalex_work(raw, provenance=provenance) for raw in page.results]
+
+
+def _key(record: Record) -> str:
+    return record.ids.openalex or record.key
