@@ -15,6 +15,11 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from xml.sax.saxutils import escape
+
+from searchharvest import compile
+from searchharvest.connectors import crossref as crossref_connector
+from searchharvest.connectors import openalex as openalex_connector
 
 HERE = Path(__file__).resolve().parent
 DEMO = HERE / "demo"
@@ -22,19 +27,20 @@ QUERY = 'widget[ti] OR ecology[ti] OR "language models"[ti] OR "pain perception"
 """Kept in sync with searchharvest.demo.DEMO_QUERY (a test checks it)."""
 
 PUBMED_SELECT_WEBENV = "MCID_6927d6e7fee3e90f880ec190"
+OPENALEX_BODY = "../openalex/paperqa__test_title_search_paper_attributes2.body3.json"
 
 
 def pubmed() -> dict[str, object]:
-    from searchharvest import compile
-
     term = compile(QUERY, "pubmed").native
     assert isinstance(term, str)
     real = (HERE / "pubmed" / "biopython__esearch2.xml").read_text(encoding="utf-8")
-    derived = re.sub(r"<Count>\d+</Count><RetMax>\d+</RetMax>", "<Count>1</Count><RetMax>0</RetMax>", real)
+    derived = re.sub(
+        r"<Count>\d+</Count><RetMax>\d+</RetMax>", "<Count>1</Count><RetMax>0</RetMax>", real
+    )
     derived = re.sub(r"<IdList>.*?</IdList>", "<IdList/>", derived, flags=re.S)
     derived = re.sub(
         r"<QueryTranslation>.*?</QueryTranslation>",
-        "<QueryTranslation>" + term.replace("&", "&amp;").replace("<", "&lt;").replace('"', "&quot;") + "</QueryTranslation>",
+        "<QueryTranslation>" + escape(term, {'"': "&quot;"}) + "</QueryTranslation>",
         derived,
         flags=re.S,
     )
@@ -84,9 +90,6 @@ def pubmed() -> dict[str, object]:
 
 
 def openalex() -> dict[str, object]:
-    from searchharvest import compile
-    from searchharvest.connectors.openalex import PER_PAGE, SELECT
-
     native = compile(QUERY, "openalex").native
     assert isinstance(native, dict)
     return {
@@ -100,12 +103,17 @@ def openalex() -> dict[str, object]:
                     "method": "GET",
                     "api": "openalex",
                     "path": "/works",
-                    "params": {**native, "per_page": str(PER_PAGE), "cursor": "*", "select": SELECT},
+                    "params": {
+                        **native,
+                        "per_page": str(openalex_connector.PER_PAGE),
+                        "cursor": "*",
+                        "select": openalex_connector.SELECT,
+                    },
                 },
                 "response": {
                     "status": 200,
                     "headers": {"content-type": "application/json"},
-                    "body_file": "../openalex/paperqa__test_title_search_paper_attributes2.body3.json",
+                    "body_file": OPENALEX_BODY,
                 },
             }
         ],
@@ -113,9 +121,6 @@ def openalex() -> dict[str, object]:
 
 
 def crossref() -> dict[str, object]:
-    from searchharvest import compile
-    from searchharvest.connectors.crossref import ROWS, SELECT
-
     native = compile(QUERY, "crossref").native
     assert isinstance(native, dict)
     real = json.loads((HERE / "crossref" / "habanero__test_cursor.body0.json").read_text("utf-8"))
@@ -132,7 +137,12 @@ def crossref() -> dict[str, object]:
                     "method": "GET",
                     "api": "crossref",
                     "path": "/works",
-                    "params": {**native, "rows": str(ROWS), "cursor": "*", "select": SELECT},
+                    "params": {
+                        **native,
+                        "rows": str(crossref_connector.ROWS),
+                        "cursor": "*",
+                        "select": crossref_connector.SELECT,
+                    },
                 },
                 "response": {
                     "status": 200,

@@ -113,7 +113,7 @@ def test_png_without_a_renderer_names_what_to_install(
     monkeypatch.setitem(sys.modules, "cairosvg", None)
     result = run("demo", "-o", str(tmp_path / "o.ris"), "--prisma", str(tmp_path / "p.png"))
     assert result.exit_code == 2
-    assert "pip install resvg-py" in result.stderr
+    assert "pip install 'searchharvest[png]'" in result.stderr
 
 
 @pytest.fixture

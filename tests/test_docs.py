@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
+import searchharvest
 from searchharvest.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -71,3 +72,24 @@ def test_every_command_has_help_with_an_example() -> None:
     for name, command in main.commands.items():
         assert command.help, name
         assert "Example:" in command.help, name
+
+
+def test_api_page_lists_every_public_name() -> None:
+    page = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"`(\w+)`", page))
+    assert set(searchharvest.__all__) <= listed
+
+
+def test_docs_links_point_at_existing_pages_and_headings() -> None:
+    def anchors(path: Path) -> set[str]:
+        headings = re.findall(r"^#+ (.+)$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        return {re.sub(r"[^\w\- ]", "", h).strip().lower().replace(" ", "-") for h in headings}
+
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for target, anchor in re.findall(r"\]\(([\w./-]+\.md)(?:#([\w-]+))?\)", text):
+            linked = (page.parent / target).resolve()
+            assert linked.is_file(), f"{page.name} links to missing {target}"
+            if anchor:
+                assert anchor in anchors(linked), f"{page.name} links to missing {target}#{anchor}"

@@ -196,7 +196,7 @@ def test_write_png_without_a_renderer_names_what_to_install(
 ) -> None:
     monkeypatch.setitem(sys.modules, "resvg_py", None)
     monkeypatch.setitem(sys.modules, "cairosvg", None)
-    with pytest.raises(ConfigError, match="pip install resvg-py"):
+    with pytest.raises(ConfigError, match="searchharvest\\[png\\]"):
         write_prisma(tmp_path / "prisma.png", FULL)
     assert not (tmp_path / "prisma.png").exists()
 

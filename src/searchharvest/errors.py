@@ -8,6 +8,7 @@ SearchHarvestError
 ├── ConfigError (a bad setting or option, e.g. an unknown database)
 ├── StrategyFileError (path, line)
 ├── RecordFileError (path; import and export of record files)
+├── RunIncomplete (databases: a strategy run stopped early and was not recorded)
 └── HarvestError (request: method + URL with secrets removed; partial: records kept so far)
     ├── RetriesExhausted (last status or exception)
     ├── OfflineCacheMiss (offline mode and the response is not cached)
@@ -151,3 +152,19 @@ class OfflineCacheMiss(HarvestError):
 
 class MalformedResponse(HarvestError):
     """The server answered with something that is not the documented format."""
+
+
+class RunIncomplete(SearchHarvestError):
+    """A database stopped before every record was seen; the run was not recorded.
+
+    Attributes:
+        databases: the databases whose harvest is incomplete.
+    """
+
+    def __init__(self, databases: Sequence[str]) -> None:
+        self.databases = tuple(databases)
+        super().__init__(
+            f"harvest incomplete in {', '.join(self.databases)}: nothing was recorded, "
+            "so the next update does not skip what was missed; re-run when the service "
+            "answers fully"
+        )

@@ -407,8 +407,8 @@ def prisma_svg(counts: PrismaCounts, *, title: str | None = None) -> str:
 
 _RENDERERS: Final = ("resvg_py", "cairosvg")
 _NO_RENDERER: Final = (
-    "writing a PNG needs an SVG renderer: pip install resvg-py (or cairosvg, which also "
-    "needs the Cairo library); or write the diagram as .svg"
+    "writing a PNG needs an SVG renderer: pip install 'searchharvest[png]' (installs "
+    "resvg-py; cairosvg also works but needs the Cairo library); or write the diagram as .svg"
 )
 
 

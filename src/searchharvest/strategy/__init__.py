@@ -8,7 +8,8 @@ See docs/strategies.md.
 
 from __future__ import annotations
 
-from searchharvest.strategy.run import RunIncomplete, RunOutcome, Strategy
+from searchharvest.errors import RunIncomplete
+from searchharvest.strategy.run import RunOutcome, Strategy
 from searchharvest.strategy.schema import StrategySpec
 from searchharvest.strategy.store import DatabaseRun, RunInfo, RunStore
 from searchharvest.strategy.window import Window

@@ -10,7 +10,6 @@ skip the records it missed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
@@ -24,7 +23,7 @@ from searchharvest.cache import ResponseCache
 from searchharvest.config import Settings
 from searchharvest.connectors import DatabaseReport, native_text
 from searchharvest.dedup import DedupResult, dedupe
-from searchharvest.errors import SearchHarvestError
+from searchharvest.errors import RunIncomplete
 from searchharvest.export import read_file
 from searchharvest.harvest import SearchOptions, SearchResult
 from searchharvest.prisma import PrismaCounts, prisma_counts
@@ -49,22 +48,6 @@ from searchharvest.strategy.window import (
 
 Kind = Literal["run", "update"]
 CacheArg = ResponseCache | Literal["default"] | None
-
-
-class RunIncomplete(SearchHarvestError):
-    """A database stopped before every record was seen; the run was not recorded.
-
-    Attributes:
-        databases: the databases whose harvest is incomplete.
-    """
-
-    def __init__(self, databases: Sequence[str]) -> None:
-        self.databases = tuple(databases)
-        super().__init__(
-            f"harvest incomplete in {', '.join(self.databases)}: nothing was recorded, "
-            "so the next update does not skip what was missed; re-run when the service "
-            "answers fully"
-        )
 
 
 @dataclass(frozen=True)
