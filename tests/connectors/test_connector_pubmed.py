@@ -70,12 +70,14 @@ def test_phrase_not_found_adds_a_note_and_asks_for_local_filtering(harvest, cass
     assert len(done.records) == 2  # the connector yields; the engine filters (test_harvest)
 
 
-def test_efetch_returning_fewer_records_warns(harvest, cassette) -> None:
+def test_efetch_returning_fewer_records_marks_the_harvest_incomplete(harvest, cassette) -> None:
     done = harvest(cassette("pubmed"), "yangtze[ti] AND eggs[ti]", "pubmed")
     assert done.records == []
     assert done.report.total == 1
+    assert done.report.complete is False
     assert done.report.warnings == [
-        "EFetch returned 0 of 1 records (retstart 0); PubMed may have withdrawn some"
+        "EFetch returned 0 of 1 records (retstart 0); PubMed may have withdrawn some, "
+        "or the history set expired: re-run to fetch them"
     ]
 
 

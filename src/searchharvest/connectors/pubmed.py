@@ -104,9 +104,11 @@ class PubMedConnector(Connector):
                     for record in chunk:
                         yield record
                 if received < size:
+                    report.complete = False  # a strategy run must not record a gap
                     report.warnings.append(
                         f"EFetch returned {received} of {size} records "
-                        f"(retstart {start}); PubMed may have withdrawn some"
+                        f"(retstart {start}); PubMed may have withdrawn some, or the "
+                        "history set expired: re-run to fetch them"
                     )
         finally:
             await cancel(pending)
