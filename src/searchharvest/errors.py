@@ -9,6 +9,7 @@ SearchHarvestError
 ├── StrategyFileError (path, line)
 ├── RecordFileError (path; import and export of record files)
 ├── RunIncomplete (databases: a strategy run stopped early and was not recorded)
+├── RunInProgress (path: another run of the same strategy holds its run store)
 └── HarvestError (request: method + URL with secrets removed; partial: records kept so far)
     ├── RetriesExhausted (last status or exception)
     ├── OfflineCacheMiss (offline mode and the response is not cached)
@@ -167,4 +168,19 @@ class RunIncomplete(SearchHarvestError):
             f"harvest incomplete in {', '.join(self.databases)}: nothing was recorded, "
             "so the next update does not skip what was missed; re-run when the service "
             "answers fully"
+        )
+
+
+class RunInProgress(SearchHarvestError):
+    """Another run or update of the same strategy holds its run store.
+
+    Two overlapping updates would both search the same window and both record it; the
+    second one stops before sending any request instead.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(
+            f"{path}: another run or update of this strategy is in progress; "
+            "try again when it has finished"
         )

@@ -15,7 +15,7 @@ from conftest import Apis
 
 from searchharvest.config import Settings
 from searchharvest.dedup import dedupe
-from searchharvest.errors import RetriesExhausted, StrategyFileError
+from searchharvest.errors import RetriesExhausted, RunInProgress, StrategyFileError
 from searchharvest.export import read_file, write_file
 from searchharvest.ratelimit import VirtualClock
 from searchharvest.records import Author, Ids, Record
@@ -106,6 +106,21 @@ def test_an_interrupted_update_leaves_the_store_as_it_was_and_can_be_rerun(
     again = harvest(strategy, "update")
     assert again.run_id == 2
     assert new_keys(again.records) == NEW_KEYS
+
+
+def test_a_second_run_of_the_same_strategy_stops_before_any_request(
+    strategy_file: Path, apis: Apis, harvest: Harvest
+) -> None:
+    strategy = Strategy.load(strategy_file)
+    harvest(strategy, "run")
+    before = table_counts(strategy.store)
+    apis.requests.clear()
+    other = Strategy.load(strategy_file).store  # another process's update holds it
+    with other.exclusive(), pytest.raises(RunInProgress, match="in progress"):
+        harvest(strategy, "update")
+    assert apis.requests == []
+    assert table_counts(strategy.store) == before
+    assert harvest(strategy, "update").run_id == 2  # released: the next one runs
 
 
 def test_a_failed_database_records_nothing(strategy_file: Path, tmp_path: Path, apis: Apis) -> None:

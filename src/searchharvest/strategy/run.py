@@ -224,6 +224,18 @@ class Strategy:
         cache: CacheArg,
         clock: Clock | None,
     ) -> RunOutcome:
+        with self.store.exclusive():
+            return await self._execute_locked(kind, overlap_days, settings, transport, cache, clock)
+
+    async def _execute_locked(
+        self,
+        kind: Kind,
+        overlap_days: int | None,
+        settings: Settings | None,
+        transport: httpx.AsyncBaseTransport | None,
+        cache: CacheArg,
+        clock: Clock | None,
+    ) -> RunOutcome:
         started = datetime.now(UTC)
         store = self.store
         last = store.last_run() if kind == "update" else None

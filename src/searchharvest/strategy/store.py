@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import asdict, astuple, dataclass
@@ -22,7 +23,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from searchharvest.errors import StrategyFileError
+from searchharvest.errors import RunInProgress, StrategyFileError
 from searchharvest.records import Author, Ids, Record
 
 SCHEMA_VERSION: Final = 1
@@ -151,6 +152,27 @@ class RunStore:
     def for_strategy(cls, strategy_path: Path) -> RunStore:
         """The store beside a strategy file: `NAME.toml` → `NAME.runs.sqlite`."""
         return cls(strategy_path.with_name(f"{strategy_path.stem}.runs.sqlite"))
+
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """Hold the store for one whole run, from reading the last run to recording this one.
+
+        The lock is an OS file lock on `NAME.runs.sqlite.lock`, so it is released even
+        when the process is killed: no stale lock blocks the next scheduled update.
+
+        Raises:
+            RunInProgress: another process (or task) holds the store.
+        """
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        with lock_path.open("a+b") as handle:
+            try:
+                _lock(handle.fileno())
+            except OSError as exc:
+                raise RunInProgress(str(self.path)) from exc
+            try:
+                yield
+            finally:
+                _unlock(handle.fileno())
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -290,3 +312,22 @@ def _record_row(run_id: int, item: StoredRecord) -> tuple[object, ...]:
         r.journal,
         int(item.new),
     )
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _unlock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
