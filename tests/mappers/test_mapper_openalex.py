@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import cassette, cassette_json
+from hypothesis import given
+from hypothesis import strategies as st
 
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers.openalex import (
@@ -125,3 +127,28 @@ def test_real_html_404_body_raises() -> None:
         parse_openalex_page(
             cassette("openalex/paperqa__test_does_openalex_work_not-in-openalex.body0.html")
         )
+
+
+def _sorted_inversion(index: dict[str, list[int]]) -> str | None:
+    """The plain definition: every word at each of its positions, read in order."""
+    words = {place: word for word, places in index.items() for place in places}
+    return " ".join(words[p] for p in sorted(words)) or None
+
+
+@given(
+    st.dictionaries(
+        st.text(min_size=0, max_size=4),
+        st.lists(st.integers(min_value=-3, max_value=40), max_size=5),
+        max_size=12,
+    )
+)
+def test_abstract_inversion_equals_the_sorted_definition(index: dict[str, list[int]]) -> None:
+    """The list-indexed fast path gives the sorted result, gaps and negatives included."""
+    assert invert_abstract(index) == (_sorted_inversion(index) if index else None)
+
+
+def test_abstract_inversion_of_recorded_works() -> None:
+    raw = cassette_json("openalex/openalex-python__W2741809807.json")
+    index = raw["abstract_inverted_index"]
+    assert invert_abstract(index) == _sorted_inversion(index)
+    assert invert_abstract({"a": [0.0], "b": [1.0]}) == "a b"

@@ -13,7 +13,7 @@ from typing import Any, Final
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers._common import dedupe, provenance_tuple, year_of
 from searchharvest.mappers.languages import to_iso639_1
-from searchharvest.records import Author, Ids, Provenance, Record, normalize_openalex
+from searchharvest.records import Provenance, Record, normalize_openalex
 
 _TYPES: Final[dict[str, str]] = {
     "article": "journal-article",
@@ -48,17 +48,34 @@ def invert_abstract(index: dict[str, list[int]] | None) -> str | None:
 
     OpenAlex ships abstracts only as `{word: [positions]}` for legal reasons; putting
     every word back at its positions restores the text (punctuation stays attached to
-    its word, so nothing else is needed).
+    its word, so nothing else is needed). The words go into one list indexed by
+    position, as long as the number of positions, with no sort: this runs for every
+    harvested work. Positions that do not fit that list (gaps, negative or non-integer
+    values) take the sorted path, with the same result.
 
     >>> invert_abstract({"Hello": [0], "world.": [1, 3], "big": [2]})
     'Hello world. big world.'
     """
     if not index:
         return None
+    slots: list[str | None] = [None] * sum(map(len, index.values()))
+    try:
+        for word, places in index.items():
+            for place in places:
+                if place < 0:
+                    raise IndexError(place)
+                slots[place] = word
+    except (IndexError, TypeError):  # a gap past the end, or not list indices
+        return _invert_sorted(index)
+    return " ".join([word for word in slots if word is not None]) or None
+
+
+def _invert_sorted(index: dict[str, list[int]]) -> str | None:
+    """Any positions that sort (negative, sparse, non-integer), placed by sorting."""
     words: dict[int, str] = {}
-    for word, positions in index.items():
-        for position in positions:
-            words[position] = word
+    for word, places in index.items():
+        for place in places:
+            words[place] = word
     return " ".join(words[p] for p in sorted(words)) or None
 
 
@@ -90,16 +107,17 @@ def split_name(
     return " ".join(tokens[start:]), " ".join(tokens[:start]) or None
 
 
-def _author(authorship: dict[str, Any]) -> Author:
+def _author(authorship: dict[str, Any]) -> dict[str, Any]:
+    """The fields of one `Author`, left for `Record.model_validate` to check."""
     person = authorship.get("author") or {}
     family, given = split_name(person.get("display_name"), authorship.get("raw_author_name"))
     institutions = [i.get("display_name") for i in authorship.get("institutions") or []]
-    return Author(
-        family=family,
-        given=given,
-        orcid=person.get("orcid"),
-        affiliations=dedupe([*institutions, *(authorship.get("raw_affiliation_strings") or [])]),
-    )
+    return {
+        "family": family,
+        "given": given,
+        "orcid": person.get("orcid"),
+        "affiliations": dedupe([*institutions, *(authorship.get("raw_affiliation_strings") or [])]),
+    }
 
 
 def _mesh(entries: list[dict[str, Any]] | None) -> tuple[str, ...]:
@@ -145,31 +163,33 @@ def parse_openalex_work(raw: dict[str, Any], *, provenance: Provenance | None = 
     raw_type = raw.get("type")
     date = raw.get("publication_date")
     year = raw.get("publication_year")
-    return Record(
-        ids=Ids(
-            doi=raw.get("doi") or ids.get("doi"),
-            pmid=ids.get("pmid"),
-            pmcid=ids.get("pmcid"),
-            openalex=raw.get("id") or ids.get("openalex"),
-        ),
-        title=raw.get("title") or raw.get("display_name"),
-        abstract=invert_abstract(raw.get("abstract_inverted_index")),
-        authors=tuple(_author(a) for a in raw.get("authorships") or []),
-        year=year if isinstance(year, int) else year_of(date),
-        publication_date=date,
-        journal=source.get("display_name"),
-        issn=dedupe([*(source.get("issn") or []), source.get("issn_l")]),
-        volume=biblio.get("volume"),
-        issue=biblio.get("issue"),
-        pages=_pages(biblio),
-        type=_TYPES.get(raw_type, "other") if raw_type else None,
-        language=to_iso639_1(raw.get("language")),
-        keywords=dedupe(k.get("display_name") for k in raw.get("keywords") or []),
-        mesh=_mesh(raw.get("mesh")),
-        publication_types=(raw_type,) if raw_type else (),
-        url=raw.get("id"),
-        sources=("openalex",),
-        provenance=provenance_tuple(provenance),
+    return Record.model_validate(
+        {
+            "ids": {
+                "doi": raw.get("doi") or ids.get("doi"),
+                "pmid": ids.get("pmid"),
+                "pmcid": ids.get("pmcid"),
+                "openalex": raw.get("id") or ids.get("openalex"),
+            },
+            "title": raw.get("title") or raw.get("display_name"),
+            "abstract": invert_abstract(raw.get("abstract_inverted_index")),
+            "authors": [_author(a) for a in raw.get("authorships") or []],
+            "year": year if isinstance(year, int) else year_of(date),
+            "publication_date": date,
+            "journal": source.get("display_name"),
+            "issn": dedupe([*(source.get("issn") or []), source.get("issn_l")]),
+            "volume": biblio.get("volume"),
+            "issue": biblio.get("issue"),
+            "pages": _pages(biblio),
+            "type": _TYPES.get(raw_type, "other") if raw_type else None,
+            "language": to_iso639_1(raw.get("language")),
+            "keywords": dedupe(k.get("display_name") for k in raw.get("keywords") or []),
+            "mesh": _mesh(raw.get("mesh")),
+            "publication_types": (raw_type,) if raw_type else (),
+            "url": raw.get("id"),
+            "sources": ("openalex",),
+            "provenance": provenance_tuple(provenance),
+        }
     )
 
 
