@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -24,16 +24,24 @@ from searchharvest.apis import IDENTITY_PARAMS
 STORED_HEADERS: Final = ("content-type",)
 """The only response headers kept; the rest may carry cookies or per-caller budgets."""
 
-Params = Mapping[str, str | int]
+ParamValue = str | int
+Params = Mapping[str, ParamValue | Sequence[ParamValue]]
+"""Query or form parameters; a sequence value is sent as the parameter repeated
+(ELink's `id=1&id=2` keeps one link set per id, unlike `id=1,2`)."""
 
 
 def normalize_params(params: Params | None) -> list[tuple[str, str]]:
-    """Sorted `(name, value)` pairs without identity parameters, whitespace collapsed."""
-    return sorted(
-        (name, " ".join(str(value).split()))
-        for name, value in (params or {}).items()
-        if name.lower() not in IDENTITY_PARAMS
-    )
+    """`(name, value)` pairs without identity parameters, whitespace collapsed.
+
+    Sorted by name; a repeated parameter keeps the order of its values.
+    """
+    pairs: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        if name.lower() in IDENTITY_PARAMS:
+            continue
+        values = [value] if isinstance(value, str | int) else list(value)
+        pairs.extend((name, " ".join(str(item).split())) for item in values)
+    return sorted(pairs, key=lambda pair: pair[0])
 
 
 def cache_key(

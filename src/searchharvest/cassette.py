@@ -147,7 +147,16 @@ def _is_cassette(path: Path) -> bool:
 
 
 def _pairs(values: Mapping[str, Any] | None) -> tuple[tuple[str, str], ...]:
-    return tuple(normalize_params({k: str(v) for k, v in (values or {}).items()}))
+    """Comparable parameters: a list value (in a cassette file) is a repeated parameter."""
+    return tuple(normalize_params(values))
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """Pairs of a live request by name, keeping every value of a repeated parameter."""
+    grouped: dict[str, list[str]] = {}
+    for name, value in pairs:
+        grouped.setdefault(name, []).append(value)
+    return grouped
 
 
 def _interaction(item: Mapping[str, Any], cassette: Path) -> Interaction:
@@ -185,10 +194,10 @@ def _normalise(
     tag = request.extensions.get("searchharvest", {})
     api = tag.get("api") if isinstance(tag, dict) else None
     path = tag.get("path") if isinstance(tag, dict) else None
-    params = dict(request.url.params.multi_items())
-    data: dict[str, str] = {}
+    params = _grouped(request.url.params.multi_items())
+    data: dict[str, list[str]] = {}
     if request.method == "POST":
-        data = dict(parse_qsl(request.content.decode("utf-8"), keep_blank_values=True))
+        data = _grouped(parse_qsl(request.content.decode("utf-8"), keep_blank_values=True))
     return (
         request.method,
         api,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 
 import httpx
 import pytest
 
+from searchharvest.cache import cache_key
 from searchharvest.cassette import CassetteMiss, CassetteTransport
 from searchharvest.config import Settings
 from searchharvest.http import HttpClient
@@ -63,3 +65,49 @@ def test_not_a_cassette_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="not a cassette"):
         CassetteTransport.from_files([path])
     assert CassetteTransport.from_dir(tmp_path).interactions == ()
+
+
+def test_repeated_parameters_are_matched_value_for_value(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """ELink's `id=1&id=2` (one link set per id) differs from `id=2` and from `id=1,2`."""
+    elink = Path(__file__).parents[2] / "cassettes" / "pubmed" / "biopython__elink3.xml"
+    cassette = tmp_path / "elink.json"
+    cassette.write_text(
+        json.dumps(
+            {
+                "interactions": [
+                    {
+                        "request": {
+                            "method": "GET",
+                            "api": "pubmed",
+                            "path": "/elink.fcgi",
+                            "params": {"dbfrom": "pubmed", "id": ["1", "2"]},
+                        },
+                        "response": {"status": 200, "body_file": str(elink)},
+                    }
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    transport = CassetteTransport.from_files([cassette])
+
+    async def get(ids: list[str] | str) -> httpx.Response:
+        async with HttpClient(
+            settings, transport=transport, cache=None, clock=VirtualClock()
+        ) as http:
+            return await http.get("pubmed", "elink.fcgi", {"dbfrom": "pubmed", "id": ids})
+
+    assert asyncio.run(get(["1", "2"])).content == elink.read_bytes()
+    assert transport.requests[-1].url.params.get_list("id") == ["1", "2"]
+    for other in (["2"], "1,2", ["2", "1"]):
+        with pytest.raises(CassetteMiss):
+            asyncio.run(get(other))
+
+
+def test_cache_key_tells_repeated_parameters_apart() -> None:
+    one = cache_key("pubmed", "GET", "elink.fcgi", {"id": ["1", "2"], "email": "a@b.org"})
+    assert one == cache_key("pubmed", "GET", "elink.fcgi", {"id": ["1", "2"]})
+    assert one != cache_key("pubmed", "GET", "elink.fcgi", {"id": "1,2"})
+    assert one != cache_key("pubmed", "GET", "elink.fcgi", {"id": ["1"]})

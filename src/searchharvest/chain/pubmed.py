@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Final, cast
+from typing import Final
 
 from searchharvest.cache import Params
 from searchharvest.chain.base import (
@@ -42,12 +42,8 @@ LINKNAMES: Final[dict[Direction, str]] = {
 
 
 def _repeated_ids(ids: Sequence[str]) -> Params:
-    """ELink parameters with one `id=` per input, so each input keeps its own LinkSet.
-
-    `HttpClient` params are typed as one value per name; httpx itself sends a list
-    value as repeated parameters, which is exactly what ELink needs here.
-    """
-    return cast(Params, {"id": list(ids)})
+    """ELink parameters with one `id=` per input, so each input keeps its own LinkSet."""
+    return {"id": list(ids)}
 
 
 class PubMedLinks:
