@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchharvest._resources import data_path
 from searchharvest.mappers.pubmed import iter_pubmed_articles
 from searchharvest.query import parse
-from searchharvest.query.ast import Field
+from searchharvest.query.ast import Field, Near, Or, Phrase, Term
 from searchharvest.query.matcher import Verdict, compile_matcher, fold, words
 from searchharvest.records import Author, Record
 
@@ -136,3 +140,94 @@ def test_language_codes_and_names_are_interchangeable() -> None:
 def test_majr_on_a_record_with_mesh_but_no_major_topic_is_decided() -> None:
     assert compile_matcher(parse("humans[majr]"))(Record(mesh=("Humans",))) is N
     assert compile_matcher(parse("humans[majr]"))(Record()) is U
+
+
+_WORDS = ["cell", "cells", "Cancer", "café", "x-ray", "ray", "|", "care,", "C", ""]
+_TEXTS = st.lists(st.sampled_from(_WORDS), max_size=8).map(" ".join)
+_FIELDS = st.sampled_from([Field.TIAB, Field.TI, Field.AB, Field.OT])
+_TERMS = st.sampled_from(["cell", "ray", "x-ray", "cancer", "cafe", "c"])
+_QUERY_WORDS = st.lists(_TERMS, min_size=1, max_size=3)
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> Record:
+    return Record(
+        title=draw(st.none() | _TEXTS),
+        abstract=draw(st.none() | _TEXTS),
+        keywords=tuple(draw(st.lists(_TEXTS.filter(str.strip), max_size=3))),
+    )
+
+
+_LEAVES = st.one_of(
+    st.builds(
+        Term, st.sampled_from(["cell", "x-ray", "cancer", "c", "ray"]), st.booleans(), _FIELDS
+    ),
+    st.builds(Phrase, _QUERY_WORDS.map(tuple), st.booleans(), _FIELDS),
+    st.builds(Near, _QUERY_WORDS.map(tuple), st.integers(0, 3), _FIELDS, st.booleans()),
+)
+
+
+def _joined_verdict(leaf: Term | Phrase | Near, record: Record) -> Verdict:
+    """The rule as first written: one text per field, its texts joined by ` | `."""
+    field = leaf.field or Field.TIAB
+    texts: list[str] = []
+    if field in (Field.TI, Field.TIAB) and record.title:
+        texts.append(record.title)
+    if field in (Field.AB, Field.TIAB) and record.abstract:
+        texts.append(record.abstract)
+    if field in (Field.OT, Field.TIAB):
+        texts.extend(record.keywords)
+    text = " " + " | ".join(" ".join(words(t)) for t in texts) + " " if texts else None
+    parts = words(leaf.text) if isinstance(leaf, Term) else words(" ".join(leaf.words))
+    if text is None:
+        return Verdict.UNKNOWN
+    if isinstance(leaf, Near):
+        found = any(
+            _near_window(segment.split(), parts, leaf.truncated, leaf.distance)
+            for segment in text.split(" | ")
+        )
+    else:
+        found = " " + " ".join(parts) + ("" if leaf.truncated else " ") in text
+    if found:
+        return Verdict.MATCH
+    return Verdict.UNKNOWN if field is Field.TIAB and not record.abstract else Verdict.NO_MATCH
+
+
+def _near_window(tokens: list[str], parts: list[str], truncated: bool, distance: int) -> bool:
+    """Brute force: some choice of one position per word spans at most `distance` others."""
+    if not parts:
+        return False
+    spots = [
+        [
+            i
+            for i, token in enumerate(tokens)
+            if token == part or (truncated and n == len(parts) - 1 and token.startswith(part))
+        ]
+        for n, part in enumerate(parts)
+    ]
+    return any(
+        max(choice) - min(choice) + 1 - len(parts) <= distance
+        for choice in itertools.product(*spots)
+    )
+
+
+@settings(max_examples=400)
+@given(_records(), _LEAVES)
+def test_text_leaves_match_the_joined_text_rule(record: Record, leaf: Term | Phrase | Near) -> None:
+    """Texts searched one at a time, the title first, answer as the joined text did."""
+    assert compile_matcher(leaf)(record) is _joined_verdict(leaf, record)
+
+
+@given(_records(), st.lists(_LEAVES, min_size=2, max_size=4))
+def test_connectives_over_cached_texts_follow_kleene(
+    record: Record, leaves: list[Term | Phrase | Near]
+) -> None:
+    verdicts = [_joined_verdict(leaf, record) for leaf in leaves]
+    any_verdict = (
+        Verdict.MATCH
+        if Verdict.MATCH in verdicts
+        else Verdict.UNKNOWN
+        if Verdict.UNKNOWN in verdicts
+        else Verdict.NO_MATCH
+    )
+    assert compile_matcher(Or(tuple(leaves)))(record) is any_verdict

@@ -7,7 +7,8 @@ UNKNOWN and the connectives follow Kleene's logic: `NO_MATCH AND UNKNOWN` is NO_
 `MATCH OR UNKNOWN` is MATCH, `NOT UNKNOWN` is UNKNOWN.
 
 The query is compiled once into closures (user terms never become code); each record
-field is folded and tokenised at most once per record. The matching rules are those of
+text (title, abstract, keywords) and field is folded and tokenised at most once per
+record, and only when a leaf asks for it. The matching rules are those of
 docs/query-language.md:
 
 - text is lower-cased and accent-folded; words are maximal runs of letters and digits;
@@ -27,6 +28,7 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from enum import Enum
 from functools import lru_cache
+from typing import Final
 
 from searchharvest.dialects.languages import language_name
 from searchharvest.query.ast import (
@@ -120,8 +122,18 @@ Builder = Callable[[Record], frozenset[str] | None]
 """Folded values of one record field, or None when the record does not hold the field."""
 
 
+_PARTS: Final[dict[Field, tuple[str, ...]]] = {
+    Field.TI: ("ti",),
+    Field.AB: ("ab",),
+    Field.OT: ("ot",),
+    Field.TIAB: ("ti", "ab", "ot"),
+}
+"""The separately searched texts of each free-text field, cheapest first: `[tiab]`
+tries the title before it prepares the (much longer) abstract."""
+
+
 class _Doc:
-    """One record with each field folded and tokenised on first use, then cached."""
+    """One record with each text and field folded and tokenised on first use, then cached."""
 
     __slots__ = ("_cache", "record")
 
@@ -129,20 +141,21 @@ class _Doc:
         self.record = record
         self._cache: dict[str, object] = {}
 
-    def text(self, field: Field, key: str) -> str | None:
-        """The joined words of a free-text field (`key` is its tag), or None if absent."""
-        if key in self._cache:
-            return self._cache[key]  # type: ignore[return-value]
+    def text(self, part: str) -> str | None:
+        """The joined words of the title (`ti`), abstract (`ab`) or author keywords (`ot`).
+
+        None when the record does not hold that text.
+        """
+        if part in self._cache:
+            return self._cache[part]  # type: ignore[return-value]
         rec = self.record
-        texts: list[str] = []
-        if field in (Field.TI, Field.TIAB) and rec.title:
-            texts.append(rec.title)
-        if field in (Field.AB, Field.TIAB) and rec.abstract:
-            texts.append(rec.abstract)
-        if field in (Field.OT, Field.TIAB):
-            texts.extend(rec.keywords)
-        value = _joined(texts) if texts else None
-        self._cache[key] = value
+        if part == "ti":
+            value = _joined([rec.title]) if rec.title else None
+        elif part == "ab":
+            value = _joined([rec.abstract]) if rec.abstract else None
+        else:
+            value = _joined(rec.keywords) if rec.keywords else None
+        self._cache[part] = value
         return value
 
     def values(self, name: str, build: Builder) -> frozenset[str] | None:
@@ -161,21 +174,28 @@ def _pattern(parts: list[str], truncated: bool) -> str:
 
 
 def _text_leaf(parts: list[str], truncated: bool, field: Field) -> Predicate:
-    """A term or phrase in a free-text field, as one substring test."""
+    """A term or phrase in a free-text field, as one substring test per text.
+
+    A needle never spans two texts (it holds no `|`), so testing the texts one by one
+    answers as one test on them joined would, and stops at the first that matches.
+    """
     needle = _pattern(parts, truncated)
-    key = field.value
+    keys = _PARTS[field]
     if field is Field.TIAB:
 
         def tiab(doc: _Doc) -> Verdict:
-            text = doc.text(field, key)
-            if text is not None and needle in text:
-                return MATCH
+            for key in keys:
+                text = doc.text(key)
+                if text is not None and needle in text:
+                    return MATCH
             return NO_MATCH if doc.record.abstract else UNKNOWN
 
         return tiab
 
+    (key,) = keys
+
     def one_field(doc: _Doc) -> Verdict:
-        text = doc.text(field, key)
+        text = doc.text(key)
         if text is None:
             return UNKNOWN
         return MATCH if needle in text else NO_MATCH
@@ -221,18 +241,20 @@ def _near_leaf(node: Near, field: Field) -> Predicate:
         " " + p + ("" if node.truncated and i == len(parts) - 1 else " ")
         for i, p in enumerate(parts)
     ]
-
-    key = field.value
+    keys = _PARTS[field]
 
     def near(doc: _Doc) -> Verdict:
-        text = doc.text(field, key)
-        if (
-            text is not None
-            and all(q in text for q in quick)
-            and _near_in(text, parts, node.truncated, node.distance)
-        ):
-            return MATCH
-        if text is None or (field is Field.TIAB and not doc.record.abstract):
+        held = False
+        for key in keys:
+            text = doc.text(key)
+            if text is None:
+                continue
+            held = True
+            if all(q in text for q in quick) and _near_in(
+                text, parts, node.truncated, node.distance
+            ):
+                return MATCH
+        if not held or (field is Field.TIAB and not doc.record.abstract):
             return UNKNOWN
         return NO_MATCH
 
