@@ -119,6 +119,19 @@ def field_option(func: F) -> F:
     )(func)
 
 
+def output_option(default: Path | None = None) -> Callable[[F], F]:
+    """`-o/--output`: a record file whose suffix picks the format (required without a default)."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        required=default is None,
+        default=default,
+        show_default=default is not None,
+        help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="searchharvest")
 def main() -> None:

@@ -17,6 +17,7 @@ from searchharvest.cli._app import (
     InputError,
     library_errors,
     main,
+    output_option,
     stderr,
 )
 from searchharvest.errors import RecordFileError
@@ -111,13 +112,7 @@ def print_summary(result: ChainResult, output: Path) -> None:
 @click.option(
     "--report", "report_path", type=click.Path(path_type=Path), help="Run report as JSON."
 )
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="New records; the format follows the suffix (.ris, .csv, .bib, .jsonl).",
-)
+@output_option()
 def chain_command(
     seeds: str,
     direction: str,

@@ -14,7 +14,7 @@ from typing import IO, Any, TypeVar
 import click
 from rich.table import Table
 
-from searchharvest.cli._app import InputError, library_errors, main, stderr
+from searchharvest.cli._app import InputError, library_errors, main, output_option, stderr
 from searchharvest.dedup import DedupResult, Member, dedupe
 from searchharvest.errors import RecordFileError
 from searchharvest.export import get_format, read_file, write_file
@@ -213,13 +213,7 @@ def write_outputs(
 
 @main.command("dedupe")
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
-)
+@output_option()
 @dedup_options
 def dedupe_command(
     inputs: tuple[Path, ...],

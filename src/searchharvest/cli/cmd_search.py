@@ -22,6 +22,7 @@ from searchharvest.cli._app import (
     field_option,
     library_errors,
     main,
+    output_option,
     parse_databases,
     parse_date,
     read_query,
@@ -154,13 +155,7 @@ def run_search(
 @click.option("--from", "date_from", help="Earliest publication date, YYYY-MM-DD.")
 @click.option("--to", "date_to", help="Latest publication date, YYYY-MM-DD.")
 @click.option("--max", "max_records", type=click.IntRange(min=1), help="Most records per database.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    required=True,
-    help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
-)
+@output_option()
 @click.option("--report", "report_path", type=click.Path(path_type=Path))
 @click.option("--allow-narrower", is_flag=True, help="Run even if a database would lose records.")
 @field_option
@@ -208,14 +203,7 @@ def search_command(
 
 
 @main.command("demo")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("demo.jsonl"),
-    show_default=True,
-    help="Record file; the suffix picks the format: .ris, .csv (ASReview), .bib, .jsonl.",
-)
+@output_option(Path("demo.jsonl"))
 @click.option("--report", "report_path", type=click.Path(path_type=Path))
 @dedup_options
 @log_option

@@ -191,6 +191,7 @@ class Strategy:
         Raises:
             HarvestError: a database failed; nothing was recorded.
             RunIncomplete: a database stopped early; nothing was recorded.
+            RunInProgress: another run of this strategy holds the store; nothing was sent.
         """
         return await self._execute("run", None, settings, transport, cache, clock)
 
