@@ -26,9 +26,11 @@ https://developers.openalex.org/guides/searching):
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 from collections import deque
 from collections.abc import AsyncGenerator, AsyncIterator
+from dataclasses import dataclass
 from typing import ClassVar, Final
 
 from searchharvest.connectors._overlap import cancel, in_thread
@@ -36,7 +38,7 @@ from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.dialects.openalex import split_or
 from searchharvest.errors import UnsupportedQueryError
-from searchharvest.mappers.openalex import OpenAlexPage, parse_openalex_page, parse_openalex_work
+from searchharvest.mappers.openalex import parse_openalex_page, parse_openalex_work
 from searchharvest.query.ast import Near, Phrase, Term, walk
 from searchharvest.records import Provenance, Record
 
@@ -109,13 +111,13 @@ class OpenAlexConnector(Connector):
             wanted = limit - len(seen) if limit is not None and len(chunks) == 1 else None
             fetched = 0
             count: int | None = None
-            async for page, records in self._pages(chunk.native, provenance, wanted):
+            async for page in self._pages(chunk.native, provenance, wanted):
                 if count is None:
                     count = page.count
                     total += count
                     report.total = total
-                fetched += len(page.results)
-                for record in records:
+                fetched += len(page.records)
+                for record in page.records:
                     key = _key(record)
                     if key in seen:
                         continue
@@ -134,42 +136,42 @@ class OpenAlexConnector(Connector):
 
     async def _pages(
         self, native: dict[str, str], provenance: Provenance, wanted: int | None
-    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
-        """Every page of one filter with its mapped records.
+    ) -> AsyncIterator[_Mapped]:
+        """Every page of one filter, mapped.
 
         The `cursor=*` page tells the count. Up to `BASIC_PAGING_MAX`, with a full first
         page, the other pages go out by number, concurrently (see `_numbered_pages`);
         otherwise the cursor is followed.
         """
         base = {**native, "per_page": str(PER_PAGE), "select": SELECT}
-        first, records = await self._page({**base, "cursor": "*"}, provenance)
-        yield first, records
+        first = await self._page({**base, "cursor": "*"}, provenance)
+        yield first
         needed = first.count if wanted is None else min(first.count, wanted)
-        if not first.results or len(first.results) >= needed:
+        if not first.records or len(first.records) >= needed:
             return
-        full = len(first.results) >= min(PER_PAGE, first.count)
+        full = len(first.records) >= min(PER_PAGE, first.count)
         if not full or first.count > BASIC_PAGING_MAX:
             async for item in self._cursor_pages(base, provenance, first, needed):
                 yield item
             return
-        keys = {_key(record) for record in records}
+        keys = {_key(record) for record in first.records}
         numbers = range(2, -(-needed // PER_PAGE) + 1)
-        async for page, records in self._numbered_pages(base, provenance, numbers):
-            keys.update(_key(record) for record in records)
-            yield page, records
+        async for page in self._numbered_pages(base, provenance, numbers):
+            keys.update(_key(record) for record in page.records)
+            yield page
         if len(keys) < needed:  # the cursor's first page was not basic page 1
             yield await self._page({**base, "page": "1"}, provenance)
 
     async def _numbered_pages(
         self, base: dict[str, str], provenance: Provenance, numbers: range
-    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
+    ) -> AsyncIterator[_Mapped]:
         """Basic pages in order, sent concurrently (the limiter spaces them).
 
         At most two rounds of the limiter's concurrency run ahead of the consumer: pages
         decoded far ahead only fill memory and slow the garbage collector.
         """
         todo = iter(numbers)
-        ahead: deque[asyncio.Task[tuple[OpenAlexPage, list[Record]]]] = deque()
+        ahead: deque[asyncio.Task[_Mapped]] = deque()
         window = 2 * self.http.limiter(self.name, "list").concurrency
         try:
             while True:
@@ -184,13 +186,13 @@ class OpenAlexConnector(Connector):
                 await cancel(task)
 
     async def _cursor_pages(
-        self, base: dict[str, str], provenance: Provenance, first: OpenAlexPage, needed: int
-    ) -> AsyncIterator[tuple[OpenAlexPage, list[Record]]]:
+        self, base: dict[str, str], provenance: Provenance, first: _Mapped, needed: int
+    ) -> AsyncIterator[_Mapped]:
         """The cursor pages after `first`, the next one requested while this one is mapped."""
-        fetched = len(first.results)
+        fetched = len(first.records)
 
-        def after(page: OpenAlexPage) -> asyncio.Task[tuple[OpenAlexPage, list[Record]]] | None:
-            if not page.results or page.next_cursor is None or fetched >= needed:
+        def after(page: _Mapped) -> asyncio.Task[_Mapped] | None:
+            if not page.records or page.next_cursor is None or fetched >= needed:
                 return None
             params = {**base, "cursor": page.next_cursor}
             return asyncio.create_task(self._page(params, provenance))
@@ -198,16 +200,14 @@ class OpenAlexConnector(Connector):
         pending = after(first)
         try:
             while pending is not None:
-                page, records = await pending
-                fetched += len(page.results)
+                page = await pending
+                fetched += len(page.records)
                 pending = after(page)
-                yield page, records
+                yield page
         finally:
             await cancel(pending)
 
-    async def _page(
-        self, params: dict[str, str], provenance: Provenance
-    ) -> tuple[OpenAlexPage, list[Record]]:
+    async def _page(self, params: dict[str, str], provenance: Provenance) -> _Mapped:
         """One page, decoded and mapped in a worker thread, off the event loop."""
         body = (await self.http.get(self.name, "/works", params)).content
         return await in_thread(_decode, body, provenance)
@@ -236,9 +236,37 @@ class OpenAlexConnector(Connector):
         )
 
 
-def _decode(body: bytes, provenance: Provenance) -> tuple[OpenAlexPage, list[Record]]:
-    page = parse_openalex_page(body)
-    return page, [parse_openalex_work(raw, provenance=provenance) for raw in page.results]
+@dataclass(frozen=True, slots=True)
+class _Mapped:
+    """One page as the harvest keeps it: the envelope and the records, not the raw works.
+
+    Pages decoded ahead of the consumer would otherwise hold every raw work dict alive:
+    memory, and each full garbage-collection pass walks them all.
+    """
+
+    count: int
+    next_cursor: str | None
+    records: list[Record]
+
+
+def _decode(body: bytes, provenance: Provenance) -> _Mapped:
+    """Decode and map one page with the cyclic garbage collector paused.
+
+    The JSON tree and the records hold no reference cycles, yet the 100,000-odd objects
+    a page allocates set off collections that walk the whole heap: measured with
+    `gc.callbacks` on 10,000 simulated works, 2.4 s of 5.9 s client CPU. The collector
+    runs again once the page is done (it stays off if it was off); one young-generation
+    pass then sees the page's records once.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        page = parse_openalex_page(body)
+        records = [parse_openalex_work(raw, provenance=provenance) for raw in page.results]
+    finally:
+        if enabled:
+            gc.enable()
+    return _Mapped(page.count, page.next_cursor, records)
 
 
 def _key(record: Record) -> str:
