@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,9 @@ import pytest
 from searchharvest.config import Settings
 from searchharvest.connectors import openalex as openalex_module
 from searchharvest.dialects.openalex import MAX_URL_BYTES
-from searchharvest.errors import UnsupportedQueryError
+from searchharvest.errors import MalformedResponse, UnsupportedQueryError
 from searchharvest.harvest import search
+from searchharvest.records import Provenance
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 TITLE_SEARCH = json.loads(
@@ -219,3 +222,24 @@ def test_paging_that_ends_before_the_count_is_reported(harvest) -> None:
     assert len(done.records) == 2
     assert done.report.complete is False
     assert done.report.warnings == ["OpenAlex reported 5 records but paging ended after 2"]
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_decoding_a_page_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
+    """The collector is paused only while a page is decoded, even when decoding fails."""
+    provenance = Provenance(
+        database="openalex", native_query="q", retrieved=datetime.now(UTC), library_version="0"
+    )
+    body = json.dumps({"meta": {"count": 1, "next_cursor": None}, "results": [WORK]}).encode()
+    was = gc.isenabled()
+    try:
+        gc.enable() if enabled else gc.disable()
+        mapped = openalex_module._decode(body, provenance)
+        assert gc.isenabled() is enabled
+        with pytest.raises(MalformedResponse):
+            openalex_module._decode(b"not json", provenance)
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable() if was else gc.disable()
+    assert (mapped.count, [r.ids.openalex for r in mapped.records]) == (1, ["W2741809807"])
+    assert mapped.records[0].provenance == (provenance,)
