@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+
 class _Pause:
     """The count of active pauses and the collector's state before the first one."""
 
