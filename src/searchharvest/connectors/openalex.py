@@ -263,10 +263,12 @@ def _decode(body: bytes, provenance: Provenance) -> _Mapped:
     try:
         page = parse_openalex_page(body)
         records = [parse_openalex_work(raw, provenance=provenance) for raw in page.results]
+        mapped = _Mapped(page.count, page.next_cursor, records)
+        del page  # freed now: the first collection after `enable` would walk it
     finally:
         if enabled:
             gc.enable()
-    return _Mapped(page.count, page.next_cursor, records)
+    return mapped
 
 
 def _key(record: Record) -> str:
