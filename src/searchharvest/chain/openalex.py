@@ -23,9 +23,11 @@ from searchharvest.chain.base import (
     id_keys,
     keys_with,
 )
+from searchharvest.connectors.openalex import PER_PAGE
 from searchharvest.errors import HarvestError
 from searchharvest.http import HttpClient
 from searchharvest.mappers.openalex import (
+    MAPPED_FIELDS,
     openalex_references,
     parse_openalex_page,
     parse_openalex_work,
@@ -34,29 +36,7 @@ from searchharvest.records import Provenance, Record
 
 MAX_OR: Final = 100
 """Values ORed with `|` in one filter (the docs said 50 until 2025, 100 since)."""
-PER_PAGE: Final = 100
-"""The documented maximum page size (lowered from 200 to 100 in 2026)."""
-SELECT: Final = ",".join(
-    (
-        "id",
-        "doi",
-        "title",
-        "display_name",
-        "publication_year",
-        "publication_date",
-        "ids",
-        "language",
-        "type",
-        "primary_location",
-        "authorships",
-        "biblio",
-        "abstract_inverted_index",
-        "keywords",
-        "mesh",
-        "is_retracted",
-        "referenced_works",
-    )
-)
+SELECT: Final = ",".join((*MAPPED_FIELDS, "is_retracted", "referenced_works"))
 """Root-level fields only; `referenced_works` makes every lookup a backward link too."""
 
 _FILTERS: Final = (

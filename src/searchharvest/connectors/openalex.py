@@ -38,33 +38,14 @@ from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.dialects.openalex import split_or
 from searchharvest.errors import UnsupportedQueryError
-from searchharvest.mappers.openalex import parse_openalex_page, parse_openalex_work
+from searchharvest.mappers.openalex import MAPPED_FIELDS, parse_openalex_page, parse_openalex_work
 from searchharvest.query.ast import Near, Phrase, Term, walk
 from searchharvest.records import Provenance, Record
 
 PER_PAGE: Final = 100
 """The documented maximum page size (lowered from 200 to 100 in 2026)."""
 
-SELECT: Final = ",".join(
-    (
-        "id",
-        "doi",
-        "title",
-        "display_name",
-        "publication_year",
-        "publication_date",
-        "ids",
-        "language",
-        "type",
-        "primary_location",
-        "authorships",
-        "biblio",
-        "abstract_inverted_index",
-        "keywords",
-        "mesh",
-        "referenced_works_count",
-    )
-)
+SELECT: Final = ",".join((*MAPPED_FIELDS, "referenced_works_count"))
 """Root-level fields only ("select" rejects nested paths)."""
 
 BASIC_PAGING_MAX: Final = 10_000

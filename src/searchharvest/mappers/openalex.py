@@ -15,6 +15,25 @@ from searchharvest.mappers._common import dedupe, provenance_tuple, year_of
 from searchharvest.mappers.languages import to_iso639_1
 from searchharvest.records import Provenance, Record, normalize_openalex
 
+MAPPED_FIELDS: Final[tuple[str, ...]] = (
+    "id",
+    "doi",
+    "title",
+    "display_name",
+    "publication_year",
+    "publication_date",
+    "ids",
+    "language",
+    "type",
+    "primary_location",
+    "authorships",
+    "biblio",
+    "abstract_inverted_index",
+    "keywords",
+    "mesh",
+)
+"""The root-level work fields `parse_openalex_work` reads: the base of every `select`."""
+
 _TYPES: Final[dict[str, str]] = {
     "article": "journal-article",
     "review": "journal-article",
