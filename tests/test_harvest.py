@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 from collections import Counter
+from collections.abc import AsyncIterable, Callable, Iterator
 from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
@@ -15,10 +16,12 @@ import httpx
 import pytest
 from pytest_httpserver import HTTPServer
 
+from searchharvest import harvest as harvest_module
 from searchharvest.cache import ResponseCache
 from searchharvest.cassette import CassetteTransport
 from searchharvest.config import Settings
 from searchharvest.connectors import native_text
+from searchharvest.demo import demo_search
 from searchharvest.errors import (
     ConfigError,
     QuerySyntaxError,
@@ -305,3 +308,19 @@ def test_each_report_records_when_its_database_ran(settings: Settings) -> None:
         data = report.to_json()
         assert data["started_at"] == report.started_at.isoformat()
         assert data["finished_at"] == report.finished_at.isoformat()
+
+
+def test_sync_iteration_hands_records_over_in_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread hop carries every record queued by then, not one record each."""
+    hops: list[int] = []
+    real = harvest_module.iterate_sync
+
+    def counting(factory: Callable[[], AsyncIterable[list[Record]]]) -> Iterator[list[Record]]:
+        for batch in real(factory):
+            hops.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(harvest_module, "iterate_sync", counting)
+    records = list(demo_search())
+    assert sum(hops) == len(records) > 1
+    assert len(hops) < len(records)

@@ -119,9 +119,18 @@ class SearchResult:
         self._progress = progress
 
     def __iter__(self) -> Iterator[Record]:
-        return iterate_sync(self.__aiter__)
+        # Records cross from the event-loop thread in batches: one thread round trip per
+        # record cost more CPU than mapping it.
+        for batch in iterate_sync(self._batches):
+            yield from batch
 
     async def __aiter__(self) -> AsyncIterator[Record]:
+        async for batch in self._batches():
+            for record in batch:
+                yield record
+
+    async def _batches(self) -> AsyncIterator[list[Record]]:
+        """Records as they arrive: each batch is what the databases had queued, at least one."""
         self.started = datetime.now(UTC)
         queue: asyncio.Queue[object] = asyncio.Queue(maxsize=1_000)
         async with HttpClient(
@@ -133,12 +142,19 @@ class SearchResult:
             try:
                 running = len(tasks)
                 while running:
+                    batch: list[Record] = []
                     item = await queue.get()
-                    if item is _DONE:
-                        running -= 1
-                    else:
-                        assert isinstance(item, Record)
-                        yield item
+                    while True:
+                        if item is _DONE:
+                            running -= 1
+                        else:
+                            assert isinstance(item, Record)
+                            batch.append(item)
+                        if queue.empty():
+                            break
+                        item = queue.get_nowait()
+                    if batch:
+                        yield batch
                 _raise_unexpected(await asyncio.gather(*tasks, return_exceptions=True))
             finally:
                 for task in tasks:
