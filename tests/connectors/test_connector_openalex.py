@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import json
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ import pytest
 
 from searchharvest.config import Settings
 from searchharvest.connectors import openalex as openalex_module
+from searchharvest.connectors._overlap import in_thread
 from searchharvest.dialects.openalex import MAX_URL_BYTES
 from searchharvest.errors import MalformedResponse, UnsupportedQueryError
 from searchharvest.harvest import search
@@ -225,21 +227,28 @@ def test_paging_that_ends_before_the_count_is_reported(harvest) -> None:
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_decoding_a_page_leaves_the_garbage_collector_as_it_found_it(enabled: bool) -> None:
-    """The collector is paused only while a page is decoded, even when decoding fails."""
+def test_a_page_is_decoded_with_the_collector_paused_then_restored(enabled: bool) -> None:
+    """The collector is off while a page is decoded, and as found after, even on failure."""
     provenance = Provenance(
         database="openalex", native_query="q", retrieved=datetime.now(UTC), library_version="0"
     )
     body = json.dumps({"meta": {"count": 1, "next_cursor": None}, "results": [WORK]}).encode()
+    seen: list[bool] = []
+
+    def decode(data: bytes) -> Any:
+        seen.append(gc.isenabled())
+        return openalex_module._decode(data, provenance)
+
     was = gc.isenabled()
     try:
         gc.enable() if enabled else gc.disable()
-        mapped = openalex_module._decode(body, provenance)
+        mapped = asyncio.run(in_thread(decode, body))
         assert gc.isenabled() is enabled
         with pytest.raises(MalformedResponse):
-            openalex_module._decode(b"not json", provenance)
+            asyncio.run(in_thread(decode, b"not json"))
         assert gc.isenabled() is enabled
     finally:
         gc.enable() if was else gc.disable()
+    assert seen == [False, False]
     assert (mapped.count, [r.ids.openalex for r in mapped.records]) == (1, ["W2741809807"])
     assert mapped.records[0].provenance == (provenance,)

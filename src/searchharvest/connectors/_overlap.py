@@ -15,6 +15,8 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final, TypeVar
 
+from searchharvest._gc import collector_paused
+
 T = TypeVar("T")
 
 CHUNK: Final = 250
@@ -26,9 +28,18 @@ threads would not parse faster; they would only make the event loop wait longer 
 GIL after each socket call (measured: 10 parallel OpenAlex parses slowed the loop)."""
 
 
+def _paused(function: Callable[..., T], *args: Any) -> T:
+    with collector_paused():
+        return function(*args)
+
+
 async def in_thread(function: Callable[..., T], *args: Any) -> T:
-    """`function(*args)` on the parsing thread, awaited from the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(_PARSER, function, *args)
+    """`function(*args)` on the parsing thread, awaited from the event loop.
+
+    Parsing allocates many objects without reference cycles, so the cyclic garbage
+    collector is paused meanwhile (see `searchharvest._gc`).
+    """
+    return await asyncio.get_running_loop().run_in_executor(_PARSER, _paused, function, *args)
 
 
 async def iterate_in_thread(produce: Callable[[], Iterable[T]]) -> AsyncIterator[list[T]]:
@@ -62,7 +73,7 @@ async def iterate_in_thread(produce: Callable[[], Iterable[T]]) -> AsyncIterator
         finally:
             hand_over(None)
 
-    worker = loop.run_in_executor(_PARSER, work)
+    worker = loop.run_in_executor(_PARSER, _paused, work)
     try:
         while (item := await queue.get()) is not None:
             if isinstance(item, Exception):
