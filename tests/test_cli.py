@@ -135,23 +135,9 @@ def test_demo_writes_records_and_a_report(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def loopback(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
-    """Environment pointing every API at a loopback server that serves real-derived bodies."""
-    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data(
-        (CASSETTES / "tests" / "pubmed_esearch_flow.xml").read_bytes(), content_type="text/xml"
-    )
-    httpserver.expect_request("/eutils/efetch.fcgi").respond_with_data(
-        (CASSETTES / "pubmed" / "biopython__pubmed1.xml").read_bytes(), content_type="text/xml"
-    )
-    return {
-        "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
-        "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
-        "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
-        "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
-        "SEARCHHARVEST_EMAIL": "tester@example.org",
-        "SEARCHHARVEST_OFFLINE": "0",
-        "NCBI_API_KEY": "TESTKEY0123456789",
-    }
+def loopback(loopback_env: dict[str, str]) -> dict[str, str]:
+    """Every API at the loopback server (tests add the OpenAlex and Crossref answers)."""
+    return loopback_env
 
 
 def test_search_writes_jsonl_and_a_report(

@@ -15,8 +15,6 @@ from searchharvest.cli import main
 from searchharvest.export import read_file, write_file
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
-EMAIL = "tester@example.org"
-KEY = "TESTKEY0123456789"
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -117,14 +115,8 @@ def test_png_without_a_renderer_names_what_to_install(
 
 
 @pytest.fixture
-def loopback(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
-    """Every API at a loopback server: PubMed answers real bodies, Crossref a real 400."""
-    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data(
-        (CASSETTES / "tests" / "pubmed_esearch_flow.xml").read_bytes(), content_type="text/xml"
-    )
-    httpserver.expect_request("/eutils/efetch.fcgi").respond_with_data(
-        (CASSETTES / "pubmed" / "biopython__pubmed1.xml").read_bytes(), content_type="text/xml"
-    )
+def loopback(httpserver: HTTPServer, loopback_env: dict[str, str]) -> dict[str, str]:
+    """Every API at the loopback server: PubMed answers real bodies, Crossref a real 400."""
     error = (
         CASSETTES
         / "crossref"
@@ -133,15 +125,7 @@ def loopback(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
     httpserver.expect_request("/crossref/works").respond_with_data(
         error.read_bytes(), status=400, content_type="application/json"
     )
-    return {
-        "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
-        "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
-        "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
-        "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
-        "SEARCHHARVEST_EMAIL": EMAIL,
-        "SEARCHHARVEST_OFFLINE": "0",
-        "NCBI_API_KEY": KEY,
-    }
+    return loopback_env
 
 
 def test_a_failed_database_still_writes_records_counts_and_log(
@@ -169,5 +153,5 @@ def test_a_failed_database_still_writes_records_counts_and_log(
     assert "- Complete: no\n" in crossref
     assert "- Failed: " in crossref
     assert "aids[ti] OR chromatium[ti]" in text.split("## PubMed\n", 1)[1]
-    for secret in (EMAIL, KEY):
+    for secret in (loopback["SEARCHHARVEST_EMAIL"], loopback["NCBI_API_KEY"]):
         assert secret not in text

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from fakeapis import World
 
 from searchharvest.config import Settings
+from tests.chain.fakeapis import World
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from fakeapis import Work, World
 
 from searchharvest.chain import chain
 from searchharvest.cli import cmd_chain, main
 from searchharvest.export import read_file, write_file
 from searchharvest.records import Record
+from tests.chain.fakeapis import Work, World
 
 
 @pytest.fixture

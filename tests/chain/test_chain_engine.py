@@ -7,12 +7,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fakeapis import Work, World
 
 from searchharvest.chain import Edge, achain, chain
 from searchharvest.config import Settings
 from searchharvest.errors import ConfigError
 from searchharvest.records import Record
+from tests.chain.fakeapis import Work, World
 
 
 def _seeded(world: World, seeds: int, refs_each: int) -> list[str]:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import fresh_report
 
 from searchharvest.compiler import compile
 from searchharvest.config import Settings
@@ -17,6 +16,7 @@ from searchharvest.connectors.crossref import CrossrefConnector
 from searchharvest.errors import HarvestError
 from searchharvest.http import HttpClient
 from searchharvest.ratelimit import VirtualClock
+from tests.connectors.conftest import fresh_report
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 FIRST_PAGE = json.loads(

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import fresh_report
 
 from searchharvest.compiler import compile
 from searchharvest.connectors import pubmed as pubmed_module
@@ -19,6 +18,7 @@ from searchharvest.dialects.base import Fidelity
 from searchharvest.errors import HarvestError, MalformedResponse
 from searchharvest.http import HttpClient
 from searchharvest.ratelimit import VirtualClock
+from tests.connectors.conftest import fresh_report
 
 CASSETTES = Path(__file__).resolve().parents[2] / "cassettes"
 REAL_ESEARCH = (CASSETTES / "pubmed" / "biopython__esearch2.xml").read_text(encoding="utf-8")

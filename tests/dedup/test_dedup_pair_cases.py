@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import flat_to_record, pair_cases
 
 from searchharvest.dedup import dedupe
+from tests.dedup.conftest import flat_to_record, pair_cases
 
 
 @pytest.mark.parametrize("case", pair_cases(), ids=lambda c: str(c["id"]))

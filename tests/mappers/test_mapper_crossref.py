@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cassette, cassette_json
 
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers.crossref import (
@@ -13,6 +12,7 @@ from searchharvest.mappers.crossref import (
     publication_date,
 )
 from searchharvest.mappers.jats import jats_to_text
+from tests.mappers.conftest import cassette, cassette_json
 
 
 def test_single_work_every_field() -> None:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import io
 
-from conftest import DATA, cassette
-
 from searchharvest.mappers.medline import read_nbib
 from searchharvest.mappers.pubmed import iter_pubmed_articles
+from tests.mappers.conftest import DATA, cassette
 
 
 def test_nbib_matches_the_efetch_record() -> None:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cassette, cassette_json
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +12,7 @@ from searchharvest.mappers.openalex import (
     parse_openalex_work,
     split_name,
 )
+from tests.mappers.conftest import cassette, cassette_json
 
 
 def test_single_work_every_field() -> None:

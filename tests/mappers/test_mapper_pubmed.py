@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import cassette
 from lxml import etree
 
 from searchharvest.errors import MalformedResponse
@@ -19,6 +18,7 @@ from searchharvest.mappers.pubmed import (
     parse_esearch,
 )
 from searchharvest.records import Provenance, Record
+from tests.mappers.conftest import cassette
 
 
 def records(name: str) -> list[Record]:

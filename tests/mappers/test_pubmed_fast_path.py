@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from conftest import cassette
 from lxml import etree
 
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers.pubmed import _without_reference_lists, iter_pubmed_articles
+from tests.mappers.conftest import cassette
 
 REF = b"<ReferenceList><Reference><Citation>A.</Citation></Reference></ReferenceList>"
 

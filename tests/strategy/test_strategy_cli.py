@@ -9,12 +9,12 @@ from pathlib import Path
 import httpx
 import pytest
 from click.testing import CliRunner, Result
-from conftest import Apis
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from searchharvest.cli import main
 from searchharvest.cli._app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_NARROWER, EXIT_NO_NEW
+from tests.strategy.conftest import Apis
 
 PREFIXES = {"/eutils": "pubmed", "/openalex": "openalex", "/crossref": "crossref"}
 

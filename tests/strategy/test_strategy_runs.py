@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import Apis
 
 from searchharvest.config import Settings
 from searchharvest.dedup import dedupe
@@ -21,6 +20,7 @@ from searchharvest.ratelimit import VirtualClock
 from searchharvest.records import Author, Ids, Record
 from searchharvest.strategy import RunIncomplete, RunInfo, RunOutcome, RunStore, Strategy
 from searchharvest.strategy.store import StoredRecord
+from tests.strategy.conftest import Apis
 
 Harvest = Callable[..., RunOutcome]
 NEW_KEYS = {

@@ -1,0 +1,34 @@
+"""Fixtures shared by the command-line tests: every API pointed at a loopback server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+
+
+@pytest.fixture
+def loopback_env(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
+    """Environment for a CLI run against the loopback server; PubMed answers real bodies.
+
+    Tests add the OpenAlex and Crossref answers they need. The key and e-mail are planted
+    so a test can check that neither leaks into outputs.
+    """
+    httpserver.expect_request("/eutils/esearch.fcgi").respond_with_data(
+        (CASSETTES / "tests" / "pubmed_esearch_flow.xml").read_bytes(), content_type="text/xml"
+    )
+    httpserver.expect_request("/eutils/efetch.fcgi").respond_with_data(
+        (CASSETTES / "pubmed" / "biopython__pubmed1.xml").read_bytes(), content_type="text/xml"
+    )
+    return {
+        "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
+        "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
+        "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
+        "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
+        "SEARCHHARVEST_EMAIL": "tester@example.org",
+        "SEARCHHARVEST_OFFLINE": "0",
+        "NCBI_API_KEY": "TESTKEY0123456789",
+    }
