@@ -32,3 +32,19 @@ def loopback_env(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
         "SEARCHHARVEST_OFFLINE": "0",
         "NCBI_API_KEY": "TESTKEY0123456789",
     }
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--live", action="store_true", help="also run the smoke tests against the real APIs"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked `live` talk to the real APIs: skipped unless `--live` is given."""
+    if config.getoption("--live"):
+        return
+    skip = pytest.mark.skip(reason="talks to the real APIs; run with --live")
+    for item in items:
+        if "live" in item.keywords:
+            item.add_marker(skip)
