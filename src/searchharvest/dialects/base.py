@@ -121,7 +121,7 @@ def _merge_reasons(dropped: list[Dropped]) -> Dropped:
 class Dialect(Visitor[Fragment]):
     """Base of every database dialect: documented flags, dispatch and the fidelity notes.
 
-    A subclass sets its flags, reads its field map from its facts file and overrides only
+    A subclass sets its flags, names its facts file (`facts=`) and overrides only
     the `visit_<node>` handlers that differ. Compound nodes share one substitution rule
     for elements the database cannot express (a handler returns `Dropped`):
 
@@ -149,6 +149,8 @@ class Dialect(Visitor[Fragment]):
     """Field tag → the database's own field name; a tag absent here cannot be searched."""
     UNSEARCHABLE: ClassVar[Mapping[Field, str]] = {}
     """Field tag → why the database cannot search it (from the facts file)."""
+    FILTERS: ClassVar[Mapping[str, str]] = {}
+    """Role (`from_date`, `language`, ...) → the database's filter name (from the facts file)."""
 
     FLAG_NAMES: ClassVar[tuple[str, ...]] = (
         "SUPPORTS_BOOLEAN",
@@ -157,6 +159,14 @@ class Dialect(Visitor[Fragment]):
         "SUPPORTS_PROXIMITY",
         "MIN_TRUNCATION_STEM",
     )
+
+    def __init_subclass__(cls, *, facts: Mapping[str, Any] | None = None, **kwargs: Any) -> None:
+        """`class PubMed(Dialect, facts=...)`: the field map and filters of its facts file."""
+        super().__init_subclass__(**kwargs)
+        if facts is not None:
+            cls.FIELDS = field_map(facts, "fields")
+            cls.UNSEARCHABLE = field_map(facts, "unsearchable")
+            cls.FILTERS = dict(facts.get("filters", {}))
 
     def __init__(self) -> None:
         self.notes: list[Note] = []

@@ -11,7 +11,7 @@ NARROWER and the caller must opt in.
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar, Final
+from typing import Final
 
 from searchharvest.dialects.base import (
     Dialect,
@@ -20,7 +20,6 @@ from searchharvest.dialects.base import (
     Fragment,
     conjuncts,
     date_bounds,
-    field_map,
     load_facts,
 )
 from searchharvest.query.ast import And, DateRange, Field, Leaf, Near, Node, Not, Phrase, Term, walk
@@ -29,7 +28,7 @@ from searchharvest.query.matcher import words
 _FACTS: Final = load_facts("crossref")
 
 
-class Crossref(Dialect):
+class Crossref(Dialect, facts=_FACTS):
     """Crossref `/works?query.bibliographic=&filter=` parameters."""
 
     name = "crossref"
@@ -43,9 +42,6 @@ class Crossref(Dialect):
     """Truncation is not supported at all."""
     SUPPORTS_PROXIMITY = False
     """No proximity: the words are sent one by one."""
-    FIELDS: ClassVar = field_map(_FACTS, "fields")
-    UNSEARCHABLE: ClassVar = field_map(_FACTS, "unsearchable")
-    FILTERS: ClassVar[dict[str, str]] = _FACTS["filters"]
 
     def leaf_words(self, node: Leaf, texts: tuple[str, ...], truncated: bool) -> Fragment:
         field = self.field_of(node)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import date
-from typing import ClassVar, Final
+from typing import Final
 from urllib.parse import urlencode
 
 from searchharvest.dialects.base import (
@@ -23,7 +23,6 @@ from searchharvest.dialects.base import (
     Fragment,
     conjuncts,
     date_bounds,
-    field_map,
     load_facts,
     unwrap,
 )
@@ -52,7 +51,7 @@ _BASE_URL: Final[str] = _FACTS["limits"]["base_url"]
 _SEARCH_FAMILIES = (Field.TIAB, Field.TI, Field.AB)
 
 
-class OpenAlex(Dialect):
+class OpenAlex(Dialect, facts=_FACTS):
     """OpenAlex `/works?filter=` parameters."""
 
     name = "openalex"
@@ -66,9 +65,6 @@ class OpenAlex(Dialect):
     """No minimum stem is documented."""
     SUPPORTS_PROXIMITY = False
     """`"a b"~N` counts positions, not intervening words: sent as AND instead."""
-    FIELDS: ClassVar = field_map(_FACTS, "fields")
-    UNSEARCHABLE: ClassVar = field_map(_FACTS, "unsearchable")
-    FILTERS: ClassVar[dict[str, str]] = _FACTS["filters"]
 
     def __init__(self) -> None:
         super().__init__()

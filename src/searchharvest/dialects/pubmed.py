@@ -12,14 +12,14 @@ import re
 from datetime import date
 from typing import ClassVar, Final
 
-from searchharvest.dialects.base import Dialect, Fidelity, field_map, load_facts, unwrap
+from searchharvest.dialects.base import Dialect, Fidelity, load_facts, unwrap
 from searchharvest.query.ast import DateRange, Field, Near, Node, PartialDate, Phrase, Term
 
 _FACTS: Final = load_facts("pubmed")
 _PLAIN = re.compile(r"^[\w\s,.'-]+$")
 
 
-class PubMed(Dialect):
+class PubMed(Dialect, facts=_FACTS):
     """PubMed E-utilities `term` parameter, as typed in the PubMed search box."""
 
     name = "pubmed"
@@ -33,7 +33,6 @@ class PubMed(Dialect):
     """"At least four characters must be provided in the truncated term" (the parser checks)."""
     SUPPORTS_PROXIMITY = True
     """`"a b"[tiab:~N]`, in [ti] and [tiab] only, and ignored when a word is truncated."""
-    FIELDS: ClassVar = field_map(_FACTS, "fields")
     PROXIMITY_FIELDS: ClassVar[frozenset[Field]] = frozenset(
         Field(f) for f in _FACTS["proximity"]["fields"]
     )
