@@ -253,6 +253,20 @@ def _next_cursor(name: str) -> str:
     return str(page["message"]["next-cursor"])
 
 
+def _cursor_pages(first: str, second: str) -> list[dict[str, Any]]:
+    """The `cursor=*` request and the request its real next-cursor leads to, answered by
+    `first` and `second`."""
+    cursor = _next_cursor("habanero__test_cursor_max.body0.json")
+    return [
+        _interaction(
+            "crossref", "/works", _crossref_params(CROSSREF_QUERY, "*"), first, headers=JSON
+        ),
+        _interaction(
+            "crossref", "/works", _crossref_params(CROSSREF_QUERY, cursor), second, headers=JSON
+        ),
+    ]
+
+
 def crossref_scan() -> dict[str, Any]:
     return {
         "provenance": (
@@ -260,24 +274,10 @@ def crossref_scan() -> dict[str, Any]:
             "byte: a cursor=* work-list for 'widget' (20 rows, 454 total) and the page its "
             "next-cursor returned"
         ),
-        "interactions": [
-            _interaction(
-                "crossref",
-                "/works",
-                _crossref_params(CROSSREF_QUERY, "*"),
-                "../crossref/habanero__test_cursor_max.body0.json",
-                headers=JSON,
-            ),
-            _interaction(
-                "crossref",
-                "/works",
-                _crossref_params(
-                    CROSSREF_QUERY, _next_cursor("habanero__test_cursor_max.body0.json")
-                ),
-                "../crossref/habanero__test_cursor_max.body1.json",
-                headers=JSON,
-            ),
-        ],
+        "interactions": _cursor_pages(
+            "../crossref/habanero__test_cursor_max.body0.json",
+            "../crossref/habanero__test_cursor_max.body1.json",
+        ),
     }
 
 
@@ -300,24 +300,7 @@ def crossref_end() -> dict[str, Any]:
             "derived from .body1.json (the real page its next-cursor returned): items cut to "
             "the first 7 and total-results set to 27, so the cursor ends on a short page"
         ),
-        "interactions": [
-            _interaction(
-                "crossref",
-                "/works",
-                _crossref_params(CROSSREF_QUERY, "*"),
-                "crossref_first_page.json",
-                headers=JSON,
-            ),
-            _interaction(
-                "crossref",
-                "/works",
-                _crossref_params(
-                    CROSSREF_QUERY, _next_cursor("habanero__test_cursor_max.body0.json")
-                ),
-                "crossref_last_page.json",
-                headers=JSON,
-            ),
-        ],
+        "interactions": _cursor_pages("crossref_first_page.json", "crossref_last_page.json"),
     }
 
 
