@@ -400,6 +400,22 @@ def test_a_failing_source_keeps_the_others_results(world: World, tmp_path: Path)
     assert [r.ids.doi for r in result.records] == ["10.1000/r"]
 
 
+def test_a_seed_no_source_could_be_asked_about_says_so(world: World, tmp_path: Path) -> None:
+    world.add("s", Work("Seed while OpenAlex is down", openalex="W82", doi="10.1000/down"))
+    world.fail = "api.openalex.org"
+    settings = Settings(email="t@example.org", cache_dir=tmp_path, max_attempts=1)
+    result = chain(
+        "10.1000/down",
+        "backward",
+        sources=["openalex"],
+        settings=settings,
+        transport=world.transport(),
+    )
+    [unresolved] = result.unresolved
+    assert unresolved.reason == "not looked up: openalex failed"
+    assert not result.complete
+
+
 def test_base_urls_are_honoured(world: World, tmp_path: Path) -> None:
     world.add("s", Work("Seed on local mirrors", openalex="W90", doi="10.1000/s"))
     local = Settings(openalex_url="http://127.0.0.1:9/oa", cache_dir=tmp_path, max_attempts=1)

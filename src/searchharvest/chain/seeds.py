@@ -176,9 +176,13 @@ async def resolve_seeds(
             continue
         hits = {id(r): r for k in id_keys(known) for r in index.get(k, [])}
         if not hits:
-            names = ", ".join(n for n in sources if n not in out.failures) or "no source"
-            failed = f" ({', '.join(out.failures)} failed)" if out.failures else ""
-            out.unresolved.append(UnresolvedSeed(seed.label, f"not found in {names}{failed}"))
+            searched = ", ".join(n for n in sources if n not in out.failures)
+            failed = ", ".join(out.failures)
+            if not searched:
+                why = f"not looked up: {failed} failed"
+            else:
+                why = f"not found in {searched}" + (f" ({failed} failed)" if failed else "")
+            out.unresolved.append(UnresolvedSeed(seed.label, why))
             continue
         out.resolved.append((seed, merge([known, *hits.values()])))
     return out
