@@ -122,6 +122,34 @@ def _evidence(a: Features, b: Features) -> list[str] | None:
     return evidence
 
 
+def _mistyped_pages(a: Features, b: Features, score: float, config: DedupConfig) -> Verdict | None:
+    """Everything agrees but two full page ranges: one database mistyped the pages.
+
+    Title, the whole author list, journal, volume and exact year agree. Both sides must
+    give a range of pages: an erratum filed under its article's title in a later issue
+    is one page, so it still stays apart.
+    """
+    same = (
+        score >= config.title_threshold
+        and bool(a.families)
+        and a.families == b.families
+        and a.year is not None
+        and a.year == b.year
+        and bool(a.volume)
+        and a.volume == b.volume
+        and (not a.issue or not b.issue or a.issue == b.issue)
+        and len(a.pages) == 2
+        and len(b.pages) == 2
+        and not (a.article_id or b.article_id)
+        and not (a.generic or b.generic)
+        and a.numbers == b.numbers
+        and _journals_agree(a.journal, b.journal)
+    )
+    if not same or (score < 100 and substituted_words(a.title, b.title)):
+        return None
+    return Verdict(f"title+year+author+volume+journal, pages differ (score {score:.1f})", score)
+
+
 def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     """The verdict on one candidate pair, or None when it is not (provably) a duplicate.
 
@@ -131,10 +159,10 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     """
     if not a.title or not b.title or vetoed(a, b, config):
         return None
+    score = fuzz.ratio(a.title, b.title)
     evidence = _evidence(a, b)
     if evidence is None:
-        return None
-    score = fuzz.ratio(a.title, b.title)
+        return _mistyped_pages(a, b, score, config)
     has = set(evidence)
     preprint_pair = a.preprint != b.preprint
     exact_year = a.year is not None and a.year == b.year

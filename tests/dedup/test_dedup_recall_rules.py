@@ -1,0 +1,41 @@
+"""Recall rules: patterns of true duplicates that the stricter rules missed.
+
+Each test is a synthetic pair showing one pattern, with the near miss that must stay apart.
+"""
+
+from __future__ import annotations
+
+from searchharvest.dedup import dedupe
+from searchharvest.records import Author, Record
+
+TITLE = "Genotype spectrum of human papillomavirus in cervical samples from a regional programme"
+AUTHORS = (Author(family="Speich", given="N"), Author(family="Schmitt", given="C"))
+
+
+def article(**kw: object) -> Record:
+    base: dict[str, object] = {
+        "title": TITLE,
+        "authors": AUTHORS,
+        "year": 2004,
+        "journal": "Journal of Medical Microbiology",
+        "volume": "53",
+        "pages": "125-128",
+    }
+    base.update(kw)
+    return Record.model_validate(base)
+
+
+def test_mistyped_page_range_merges_when_everything_else_agrees() -> None:
+    result = dedupe([article(), article(pages="2-8")])
+    assert result.unique == 1
+    assert "pages differ" in result.groups[0].links[0].reason
+
+
+def test_one_page_record_under_the_same_title_stays_apart() -> None:
+    # An erratum filed under its article's title in a later issue: one page.
+    assert dedupe([article(issue="1"), article(issue="11", pages="911")]).unique == 2
+
+
+def test_differing_pages_and_authors_stay_apart() -> None:
+    reply = article(pages="2-8", authors=(Author(family="Shepherd", given="A"),))
+    assert dedupe([article(), reply]).unique == 2
