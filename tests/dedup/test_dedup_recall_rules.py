@@ -5,7 +5,10 @@ Each test is a synthetic pair showing one pattern, with the near miss that must 
 
 from __future__ import annotations
 
+import pytest
+
 from searchharvest.dedup import dedupe
+from searchharvest.dedup.normalize import fold
 from searchharvest.records import Author, Record
 
 TITLE = "Genotype spectrum of human papillomavirus in cervical samples from a regional programme"
@@ -39,3 +42,38 @@ def test_one_page_record_under_the_same_title_stays_apart() -> None:
 def test_differing_pages_and_authors_stay_apart() -> None:
     reply = article(pages="2-8", authors=(Author(family="Shepherd", given="A"),))
     assert dedupe([article(), reply]).unique == 2
+
+
+def test_iso_abbreviated_journal_matches_its_full_name() -> None:
+    # Letters dropped inside words (`Natl`, `Sci`), not only at their ends.
+    full = article(journal="Proceedings of the National Academy of Sciences of the USA")
+    online_first = article(journal="Proc Natl Acad Sci USA", volume=None, pages=None)
+    assert dedupe([full, online_first]).unique == 1
+
+
+def test_abbreviation_must_keep_each_word_initial() -> None:
+    full = article(journal="Proceedings of the National Academy of Sciences of the USA")
+    other = article(journal="Pediatr Nephrol Acta Surg USA", volume=None, pages=None)
+    assert dedupe([full, other]).unique == 2
+
+
+@pytest.mark.parametrize(
+    ("left", "right"),
+    [
+        (
+            "Insulin release from β-cells after TNF-α exposure",
+            "Insulin release from beta-cells after TNF-alpha exposure",
+        ),
+        (
+            "Effects of diet &amp; exercise on glucose tolerance",
+            "Effects of diet and exercise on glucose tolerance",
+        ),
+        (
+            r"{B}ig {D}ata and {IT} {G}overnance in M{\"u}nster firms",
+            "Big data and IT governance in Münster firms",
+        ),
+    ],
+    ids=["greek", "entity", "bibtex"],
+)
+def test_titles_written_differently_by_databases_fold_alike(left: str, right: str) -> None:
+    assert fold(left) == fold(right)

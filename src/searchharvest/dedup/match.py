@@ -37,13 +37,24 @@ def _journals_agree(a: str, b: str) -> bool:
         return False
     if a == b:
         return True
-    skip = {"of", "the", "and", "for", "in", "on", "de", "d", "la"}
-    ta = [t for t in a.split() if t not in skip]
-    tb = [t for t in b.split() if t not in skip]
+    ta = [t for t in a.split() if t not in _JOURNAL_STOPWORDS]
+    tb = [t for t in b.split() if t not in _JOURNAL_STOPWORDS]
     pairs = zip(ta, tb, strict=False)
-    if len(ta) == len(tb) and all(x.startswith(y) or y.startswith(x) for x, y in pairs):
+    if len(ta) == len(tb) and all(_abbreviates(x, y) or _abbreviates(y, x) for x, y in pairs):
         return True
     return fuzz.token_set_ratio(a, b) >= 90
+
+
+_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "d", "la"})
+
+
+def _abbreviates(short: str, word: str) -> bool:
+    """ISO 4 style: `short` keeps the first letter of `word` and others in order
+    (`natl` ~ `national`, `syst` ~ `systems`, `j` ~ `journal`)."""
+    if not short or short[0] != word[0] or len(short) > len(word):
+        return False
+    rest = iter(word[1:])
+    return all(letter in rest for letter in short[1:])
 
 
 def _authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:

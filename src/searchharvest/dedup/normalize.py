@@ -6,6 +6,7 @@ markup, punctuation) into a frozen `Features` value; `match.py` only compares th
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -17,6 +18,14 @@ from searchharvest.records import Author, Record
 Notice = Literal["erratum", "retraction", "concern", "withdrawal"]
 
 _MARKUP = re.compile(r"<[^>]{1,40}>")
+_GREEK = {
+    code: f" {unicodedata.name(chr(code)).split()[-1].lower().replace('lamda', 'lambda')} "
+    for code in range(0x391, 0x3CA)
+    if unicodedata.name(chr(code), "").startswith("GREEK")
+    and "WITH" not in unicodedata.name(chr(code))
+}
+"""`α` → ` alpha `, `ς` → ` sigma `: the letters as another database spells them."""
+_LATEX = re.compile(r"\\[`'\"^~=.]\s*|\\[a-zA-Z]+\s*(?=\{)|\\[a-zA-Z]+\s+|[{}]")
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 _NOTICE_TITLE: tuple[tuple[re.Pattern[str], Notice], ...] = (
     (re.compile(r"^(?:erratum|errata|corrigendum|corrigenda|correction)\b"), "erratum"),
@@ -84,13 +93,23 @@ _WOS_ERRATUM = re.compile(r"\(vol\.? \d+,? (?:pg?|page)\.? \w+", re.I)
 
 
 def fold(text: str | None) -> str:
-    """Lower-case ASCII words separated by single spaces: `"Ångström: <i>A</i>"` → `angstrom a`."""
+    """Lower-case ASCII words separated by single spaces: `"Ångström: <i>A</i>"` → `angstrom a`.
+
+    Greek letters are spelt out and `&` becomes `and`, as one database writes `β-cell`
+    or `&amp;` where another writes `beta-cell` or `and`; BibTeX braces and accent
+    commands go without splitting the word (`{B}ig M{\\"u}ller` → `big muller`).
+    """
     if not text:
         return ""
+    if "{" in text or "\\" in text:
+        text = _LATEX.sub("", text)
+    if "&" in text:
+        text = html.unescape(text).replace("&", " and ")
     if "<" in text:
         text = _MARKUP.sub(" ", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+        text = unicodedata.normalize("NFKD", text).translate(_GREEK)
+        text = text.encode("ascii", "ignore").decode("ascii")
     return _NON_ALNUM.sub(" ", text.lower()).strip()
 
 
