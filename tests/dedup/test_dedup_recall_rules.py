@@ -44,6 +44,15 @@ def test_differing_pages_and_authors_stay_apart() -> None:
     assert dedupe([article(), reply]).unique == 2
 
 
+def test_meeting_abstract_cited_by_abstract_number_or_page_merges() -> None:
+    embase = article(journal="Pediatric Transplantation.Conference: 6th Congress", pages="22")
+    assert dedupe([embase, article(journal="Pediatric Transplantation", pages="52")]).unique == 1
+
+
+def test_one_page_records_outside_a_supplement_stay_apart() -> None:
+    assert dedupe([article(pages="22"), article(pages="52")]).unique == 2
+
+
 def test_iso_abbreviated_journal_matches_its_full_name() -> None:
     # Letters dropped inside words (`Natl`, `Sci`), not only at their ends.
     full = article(journal="Proceedings of the National Academy of Sciences of the USA")

@@ -134,12 +134,14 @@ def _evidence(a: Features, b: Features) -> list[str] | None:
 
 
 def _mistyped_pages(a: Features, b: Features, score: float, config: DedupConfig) -> Verdict | None:
-    """Everything agrees but two full page ranges: one database mistyped the pages.
+    """Everything agrees but the pages: one database mistyped them or numbered them its way.
 
     Title, the whole author list, journal, volume and exact year agree. Both sides must
-    give a range of pages: an erratum filed under its article's title in a later issue
-    is one page, so it still stays apart.
+    give a range of pages, as an erratum filed under its article's title in a later issue
+    is one page and must stay apart; or both are one page and one is a meeting abstract
+    in a supplement, which databases cite by abstract number or by page.
     """
+    meeting_abstract = (a.in_supplement or b.in_supplement) and len(a.pages) == len(b.pages) == 1
     same = (
         score >= config.title_threshold
         and bool(a.families)
@@ -149,8 +151,7 @@ def _mistyped_pages(a: Features, b: Features, score: float, config: DedupConfig)
         and bool(a.volume)
         and a.volume == b.volume
         and (not a.issue or not b.issue or a.issue == b.issue)
-        and len(a.pages) == 2
-        and len(b.pages) == 2
+        and (len(a.pages) == len(b.pages) == 2 or meeting_abstract)
         and not (a.article_id or b.article_id)
         and not (a.generic or b.generic)
         and a.numbers == b.numbers
