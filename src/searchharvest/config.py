@@ -39,6 +39,7 @@ ENV_VARS: Final[Mapping[str, str]] = {
     "cache_ttl": "SEARCHHARVEST_CACHE_TTL",
     "timeout": "SEARCHHARVEST_TIMEOUT",
     "max_attempts": "SEARCHHARVEST_MAX_ATTEMPTS",
+    "parse_processes": "SEARCHHARVEST_PARSE_PROCESSES",
 }
 """The environment variable behind each setting (the docs table is built from the same)."""
 
@@ -48,6 +49,19 @@ _FALSE: Final = frozenset({"0", "false", "no", "off", ""})
 
 def _default_cache_dir() -> Path:
     return Path(user_cache_dir("searchharvest"))
+
+
+def _default_parse_processes() -> int:
+    """One less than the usable cores, at most 2.
+
+    The harvest process keeps a core for its event loop, its own parsing and unpickling
+    what the child parsers send back; more children would only wait for it.
+    """
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(0, min(cores - 1, 2))
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +81,8 @@ class Settings:
         cache_ttl: seconds a cached response stays valid; 0 = never expires.
         timeout: seconds for connect, read and write of one attempt.
         max_attempts: attempts per request, the first one included.
+        parse_processes: child processes that parse a big harvest (2,000 records or
+            more) beside the harvest's own parse thread; 0 parses on one core.
     """
 
     pubmed_url: str = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils"
@@ -80,6 +96,7 @@ class Settings:
     cache_ttl: float = DEFAULT_CACHE_TTL
     timeout: float = 30.0
     max_attempts: int = 5
+    parse_processes: int = field(default_factory=_default_parse_processes)
 
     def __post_init__(self) -> None:
         for name in ("pubmed_url", "openalex_url", "crossref_url"):
@@ -91,10 +108,9 @@ class Settings:
         object.__setattr__(self, "offline", _flag("offline", self.offline))
         object.__setattr__(self, "cache_ttl", _number("cache_ttl", self.cache_ttl, minimum=0))
         object.__setattr__(self, "timeout", _number("timeout", self.timeout, minimum=1e-3))
-        attempts = _number("max_attempts", self.max_attempts, minimum=1)
-        if attempts != int(attempts):
-            raise _bad("max_attempts", self.max_attempts, "must be a whole number")
-        object.__setattr__(self, "max_attempts", int(attempts))
+        object.__setattr__(self, "max_attempts", _whole("max_attempts", self.max_attempts, 1))
+        processes = _whole("parse_processes", self.parse_processes, 0)
+        object.__setattr__(self, "parse_processes", processes)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -167,3 +183,10 @@ def _number(name: str, value: object, *, minimum: float) -> float:
     if not math.isfinite(number) or number < minimum:
         raise _bad(name, value, f"must be a finite number >= {minimum:g}")
     return number
+
+
+def _whole(name: str, value: object, minimum: int) -> int:
+    number = _number(name, value, minimum=minimum)
+    if number != int(number):
+        raise _bad(name, value, "must be a whole number")
+    return int(number)

@@ -39,7 +39,9 @@ Harvest = Callable[..., Harvested]
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings that never reach the real APIs (every test passes a transport)."""
-    return Settings(email="tester@example.org", cache_dir=tmp_path / "cache", max_attempts=2)
+    return Settings(
+        email="tester@example.org", cache_dir=tmp_path / "cache", max_attempts=2, parse_processes=0
+    )
 
 
 @pytest.fixture

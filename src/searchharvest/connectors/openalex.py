@@ -32,7 +32,8 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
 from typing import ClassVar, Final
 
-from searchharvest.connectors._overlap import cancel, in_thread
+from searchharvest.connectors._overlap import cancel
+from searchharvest.connectors._processes import MIN_RECORDS, Offloader
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.dialects.openalex import split_or
@@ -82,7 +83,14 @@ class OpenAlexConnector(Connector):
                     "(whole query)",
                 )
             )
-        provenance = self.provenance(compiled)
+        async with Offloader(self.http.settings.parse_processes) as pool:
+            decoder = _Decoder(self.provenance(compiled), pool)
+            async for record in self._harvest_chunks(chunks, decoder, report, limit):
+                yield record
+
+    async def _harvest_chunks(
+        self, chunks: list[Compiled], decoder: _Decoder, report: DatabaseReport, limit: int | None
+    ) -> AsyncGenerator[Record, None]:
         seen: set[str] = set()
         total = 0
         for chunk in chunks:
@@ -91,11 +99,13 @@ class OpenAlexConnector(Connector):
             wanted = limit - len(seen) if limit is not None and len(chunks) == 1 else None
             fetched = 0
             count: int | None = None
-            async for page in self._pages(chunk.native, provenance, wanted):
+            async for page in self._pages(chunk.native, decoder, wanted):
                 if count is None:
                     count = page.count
                     total += count
                     report.total = total
+                    if total >= MIN_RECORDS:
+                        decoder.pool.start()
                 fetched += len(page.records)
                 for record in page.records:
                     key = _key(record)
@@ -115,7 +125,7 @@ class OpenAlexConnector(Connector):
             report.details["chunk_total_with_overlap"] = total
 
     async def _pages(
-        self, native: dict[str, str], provenance: Provenance, wanted: int | None
+        self, native: dict[str, str], decoder: _Decoder, wanted: int | None
     ) -> AsyncIterator[_Mapped]:
         """Every page of one filter, mapped.
 
@@ -124,26 +134,26 @@ class OpenAlexConnector(Connector):
         otherwise the cursor is followed.
         """
         base = {**native, "per_page": str(PER_PAGE), "select": SELECT}
-        first = await self._page({**base, "cursor": "*"}, provenance)
+        first = await self._page({**base, "cursor": "*"}, decoder)
         yield first
         needed = first.count if wanted is None else min(first.count, wanted)
         if not first.records or len(first.records) >= needed:
             return
         full = len(first.records) >= min(PER_PAGE, first.count)
         if not full or first.count > BASIC_PAGING_MAX:
-            async for item in self._cursor_pages(base, provenance, first, needed):
+            async for item in self._cursor_pages(base, decoder, first, needed):
                 yield item
             return
         keys = {_key(record) for record in first.records}
         numbers = range(2, -(-needed // PER_PAGE) + 1)
-        async for page in self._numbered_pages(base, provenance, numbers):
+        async for page in self._numbered_pages(base, decoder, numbers):
             keys.update(_key(record) for record in page.records)
             yield page
         if len(keys) < needed:  # the cursor's first page was not basic page 1
-            yield await self._page({**base, "page": "1"}, provenance)
+            yield await self._page({**base, "page": "1"}, decoder)
 
     async def _numbered_pages(
-        self, base: dict[str, str], provenance: Provenance, numbers: range
+        self, base: dict[str, str], decoder: _Decoder, numbers: range
     ) -> AsyncIterator[_Mapped]:
         """Basic pages in order, sent concurrently (the limiter spaces them).
 
@@ -157,7 +167,7 @@ class OpenAlexConnector(Connector):
             while True:
                 for number in itertools.islice(todo, window - len(ahead)):
                     params = {**base, "page": str(number)}
-                    ahead.append(asyncio.create_task(self._page(params, provenance)))
+                    ahead.append(asyncio.create_task(self._page(params, decoder)))
                 if not ahead:
                     return
                 yield await ahead.popleft()
@@ -166,7 +176,7 @@ class OpenAlexConnector(Connector):
                 await cancel(task)
 
     async def _cursor_pages(
-        self, base: dict[str, str], provenance: Provenance, first: _Mapped, needed: int
+        self, base: dict[str, str], decoder: _Decoder, first: _Mapped, needed: int
     ) -> AsyncIterator[_Mapped]:
         """The cursor pages after `first`, the next one requested while this one is mapped."""
         fetched = len(first.records)
@@ -175,7 +185,7 @@ class OpenAlexConnector(Connector):
             if not page.records or page.next_cursor is None or fetched >= needed:
                 return None
             params = {**base, "cursor": page.next_cursor}
-            return asyncio.create_task(self._page(params, provenance))
+            return asyncio.create_task(self._page(params, decoder))
 
         pending = after(first)
         try:
@@ -187,10 +197,10 @@ class OpenAlexConnector(Connector):
         finally:
             await cancel(pending)
 
-    async def _page(self, params: dict[str, str], provenance: Provenance) -> _Mapped:
-        """One page, decoded and mapped in a worker thread, off the event loop."""
+    async def _page(self, params: dict[str, str], decoder: _Decoder) -> _Mapped:
+        """One page, decoded and mapped off the event loop (see `_Decoder`)."""
         body = (await self.http.get(self.name, "/works", params)).content
-        return await in_thread(_decode, body, provenance)
+        return await decoder.pool.run(_decode, body, decoder.provenance)
 
     async def _check_wildcards(self, compiled: Compiled) -> None:
         """Raise if OpenAlex strips `*` instead of expanding it (see module docstring)."""
@@ -229,8 +239,17 @@ class _Mapped:
     records: list[Record]
 
 
+@dataclass(frozen=True, slots=True)
+class _Decoder:
+    """How this harvest maps pages: its provenance, and where pages are parsed (the
+    parse thread, and child processes once a big harvest has started them)."""
+
+    provenance: Provenance
+    pool: Offloader
+
+
 def _decode(body: bytes, provenance: Provenance) -> _Mapped:
-    """Decode and map one page; runs through `in_thread`, so with the collector paused.
+    """Decode and map one page, with the collector paused (on the parse thread or a child).
 
     The JSON tree and the records hold no reference cycles, yet the 100,000-odd objects
     a page allocates set off collections that walk the whole heap: measured with

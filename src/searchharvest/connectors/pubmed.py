@@ -11,7 +11,8 @@ Rules (https://www.ncbi.nlm.nih.gov/books/NBK25499/):
   from the density of the previous one, and the last slice reaches back to the oldest
   record in one request: no request is spent on the empty centuries before the results.
 - EFetch takes `retmax` up to 10,000 from the history server: one request per slice.
-  The next slice's EFetch is in flight while the current one is parsed (in a thread).
+  The next slice's EFetch is in flight while the current one is parsed (in a thread,
+  and for a big harvest also in child processes: see `_processes`).
 - Very long terms go by POST ("more than several hundred characters ... consider using
   an HTTP POST call").
 """
@@ -19,17 +20,23 @@ Rules (https://www.ncbi.nlm.nih.gov/books/NBK25499/):
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator
 from datetime import date, timedelta
 from functools import partial
 from typing import ClassVar, Final
 
-from searchharvest.connectors._overlap import cancel, iterate_in_thread
+from searchharvest.connectors._overlap import cancel, in_thread, iterate_in_thread
+from searchharvest.connectors._processes import MIN_RECORDS, Offloader
 from searchharvest.connectors.base import Connector, DatabaseReport
 from searchharvest.dialects.base import Compiled, Fidelity, Note
 from searchharvest.errors import HarvestError
-from searchharvest.mappers.pubmed import ESearchResult, iter_pubmed_articles, parse_esearch
-from searchharvest.records import Record
+from searchharvest.mappers.pubmed import (
+    ESearchResult,
+    iter_pubmed_articles,
+    parse_esearch,
+    split_article_set,
+)
+from searchharvest.records import Provenance, Record
 
 WINDOW: Final = 10_000
 """The most records one result set can be fetched with (`retstart` 0, `retmax` 10,000)."""
@@ -45,6 +52,10 @@ FIRST_DAY: Final = date(1781, 1, 1)
 
 FILL: Final = 0.8
 """Share of the window a guessed slice aims at, so a denser stretch rarely overflows."""
+
+CHILD_SHARE: Final = 0.8
+"""A child parser gets 0.8 of the articles the parse thread gets: it also pickles its
+records, and the harvest process unpickles them (measured on the benchmark's 10,000)."""
 
 Slice = tuple[date, date, ESearchResult]
 Batch = tuple[ESearchResult, int, int]
@@ -82,11 +93,15 @@ class PubMedConnector(Connector):
                     f"PubMed counted {first.count} records but its entry-date slices hold "
                     f"{sliced}; records were probably added or removed during the harvest"
                 )
-        async for record in self._fetch_all(list(_batches(results, limit)), report, compiled):
-            yield record
+        batches = list(_batches(results, limit))
+        async with Offloader(self.http.settings.parse_processes) as pool:
+            if sum(size for _, _, size in batches) >= MIN_RECORDS:
+                pool.start()  # the children import the package while EFetch is on its way
+            async for record in self._fetch_all(batches, report, compiled, pool):
+                yield record
 
     async def _fetch_all(
-        self, batches: list[Batch], report: DatabaseReport, compiled: Compiled
+        self, batches: list[Batch], report: DatabaseReport, compiled: Compiled, pool: Offloader
     ) -> AsyncGenerator[Record, None]:
         """EFetch every batch, the next one in flight while this one is parsed."""
         provenance = self.provenance(compiled)
@@ -98,8 +113,7 @@ class PubMedConnector(Connector):
                 if i + 1 < len(batches):
                     pending = asyncio.create_task(self._efetch(*batches[i + 1]))
                 received = 0
-                parse = partial(iter_pubmed_articles, body, provenance=provenance)
-                async for chunk in iterate_in_thread(parse):
+                async for chunk in _parse(body, provenance, pool):
                     received += len(chunk)
                     for record in chunk:
                         yield record
@@ -193,6 +207,36 @@ class PubMedConnector(Connector):
         }
         response = await self.http.get(self.name, "efetch.fcgi", params)
         return response.content
+
+
+async def _parse(
+    body: bytes, provenance: Provenance, pool: Offloader
+) -> AsyncIterator[list[Record]]:
+    """The body's records in order, in chunks; with child parsers, the body is cut into
+    runs of articles and the children parse the later runs while the parse thread
+    streams the first."""
+    parts = [body]
+    if pool.live_children:
+        shares = [1.0] + [CHILD_SHARE] * pool.live_children
+        parts = await in_thread(split_article_set, body, shares)
+    later = [
+        asyncio.create_task(pool.in_child(_parse_whole, part, provenance)) for part in parts[1:]
+    ]
+    try:
+        async for chunk in iterate_in_thread(
+            partial(iter_pubmed_articles, parts[0], provenance=provenance)
+        ):
+            yield chunk
+        for task in later:
+            yield await task
+    finally:
+        for task in later:
+            await cancel(task)
+
+
+def _parse_whole(body: bytes, provenance: Provenance) -> list[Record]:
+    """One run of articles, parsed in a child process (module level: it is pickled)."""
+    return list(iter_pubmed_articles(body, provenance=provenance))
 
 
 def _days(n: int) -> timedelta:

@@ -19,7 +19,8 @@ E-utilities reference: https://www.ncbi.nlm.nih.gov/books/NBK25499/
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -101,6 +102,51 @@ def iter_pubmed_articles(
         yield from _read_records(parser, provenances)
     except etree.XMLSyntaxError as exc:
         raise MalformedResponse(f"not well-formed PubMed XML: {exc}", "efetch") from exc
+
+
+_ARTICLE_STARTS = (b"<PubmedArticle>", b"<PubmedBookArticle>")
+_SET_END = b"</PubmedArticleSet>"
+
+
+def split_article_set(body: bytes, shares: Sequence[float]) -> list[bytes]:
+    """Cut an EFetch body into documents of whole articles, in order, sized by `shares`.
+
+    `shares` are relative sizes (`[0.6, 0.4]`: a first part of about 60% of the bytes).
+    Each part is the body's own prolog (XML declaration, DOCTYPE, `<PubmedArticleSet>`),
+    a run of articles, and the closing tag, so it parses on its own and the parts' records
+    are the body's records. The cut is made at an article's start tag, found by a byte
+    search: exact, because a `<` in XML always starts a tag, except inside comments, CDATA
+    sections or a DOCTYPE internal subset; a body with any of these is not cut. So is a
+    body whose article tags carry attributes: too few cut points only means fewer parts.
+
+    >>> prolog = b"<PubmedArticleSet>"
+    >>> body = prolog + b"<PubmedArticle><a/></PubmedArticle>" * 4 + _SET_END
+    >>> [part.count(b"<PubmedArticle>") for part in split_article_set(body, [1, 1])]
+    [2, 2]
+    """
+    first = _article_start(body, 0)
+    risky = b"<![CDATA[" in body or b"<!--" in body or b"[" in body[: max(first, 0)]
+    if len(shares) < 2 or first < 0 or risky:
+        return [body]
+    prolog, cuts = body[:first], [first]
+    for upto in itertools.accumulate(shares[:-1]):
+        target = max(cuts[-1] + 1, first + int((len(body) - first) * upto / sum(shares)))
+        after = _article_start(body, target)
+        before = max(body.rfind(tag, cuts[-1] + 1, target + len(tag)) for tag in _ARTICLE_STARTS)
+        nearest = [at for at in (before, after) if at > cuts[-1]]
+        if not nearest:
+            break
+        cuts.append(min(nearest, key=lambda at: abs(at - target)))
+    if len(cuts) == 1:
+        return [body]
+    pieces = [prolog + body[start:end] + _SET_END for start, end in itertools.pairwise(cuts)]
+    return [*pieces, prolog + body[cuts[-1] :]]
+
+
+def _article_start(body: bytes, pos: int) -> int:
+    """Offset of the first article start tag at or after `pos`, or -1."""
+    found = [at for tag in _ARTICLE_STARTS if (at := body.find(tag, pos)) >= 0]
+    return min(found, default=-1)
 
 
 def _read_records(
