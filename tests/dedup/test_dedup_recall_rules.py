@@ -53,6 +53,23 @@ def test_one_page_records_outside_a_supplement_stay_apart() -> None:
     assert dedupe([article(pages="22"), article(pages="52")]).unique == 2
 
 
+def test_year_missing_on_one_side_does_not_disagree() -> None:
+    undated = article(year=None, volume=None, pages=None)
+    assert dedupe([article(), undated]).unique == 1
+
+
+def test_year_missing_with_a_reworded_title_needs_the_citation() -> None:
+    reworded = "Medical progress: " + TITLE.replace("regional", "national")
+    assert dedupe([article(), article(year=None, title=reworded)]).unique == 1
+    uncited = article(year=None, title=reworded, volume=None, pages=None)
+    assert dedupe([article(), uncited]).unique == 2
+
+
+def test_year_missing_in_another_journal_stays_apart() -> None:
+    other = article(year=None, journal="Cancer Epidemiology", volume=None, pages=None)
+    assert dedupe([article(), other]).unique == 2
+
+
 def test_iso_abbreviated_journal_matches_its_full_name() -> None:
     # Letters dropped inside words (`Natl`, `Sci`), not only at their ends.
     full = article(journal="Proceedings of the National Academy of Sciences of the USA")

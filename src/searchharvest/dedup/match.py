@@ -178,7 +178,10 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     has = set(evidence)
     preprint_pair = a.preprint != b.preprint
     exact_year = a.year is not None and a.year == b.year
-    citation = {"volume", "pages"} <= has and exact_year
+    # A year missing on one side does not disagree: in one journal, volume and pages date
+    # the article.
+    undated = (a.year is None) != (b.year is None) and "journal" in has
+    citation = {"volume", "pages"} <= has and (exact_year or undated)
     # Volume, both ends of the page range and the year: no second article has them.
     full_citation = citation and len(a.pages) == 2 and a.pages == b.pages
     if a.numbers - b.numbers and b.numbers - a.numbers and not full_citation:
@@ -202,7 +205,7 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     elif "author" in has or not authors_known:
         # Authors agree (or one side has none): the usual case.
         if score >= config.title_threshold:
-            close_year = exact_year or preprint_pair
+            close_year = exact_year or preprint_pair or undated
             ok = len(has) >= 4 or (close_year and len(has) >= 3 and authors_known)
             ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
         elif citation and ("author" in has or full_citation):
