@@ -6,7 +6,7 @@ Work format reference: https://github.com/CrossRef/rest-api-doc/blob/master/api_
 
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -183,7 +183,7 @@ def _message(body: bytes | dict[str, Any], request: str) -> Any:
     data: Any = body
     if isinstance(body, bytes):
         try:
-            data = json.loads(body)
+            data = orjson.loads(body)
         except ValueError as exc:
             text = body[:200].decode("utf-8", "replace").strip()
             raise MalformedResponse(f"Crossref answer is not JSON: {text!r}", request) from exc

@@ -6,7 +6,7 @@ Work object reference: https://developers.openalex.org/api-reference/works
 
 from __future__ import annotations
 
-import json
+import orjson
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -252,7 +252,7 @@ def parse_openalex_page(body: bytes | dict[str, Any]) -> OpenAlexPage:
     data: Any = body
     if isinstance(body, bytes):
         try:
-            data = json.loads(body)
+            data = orjson.loads(body)
         except ValueError as exc:
             raise MalformedResponse(f"OpenAlex answer is not JSON: {exc}", "openalex list") from exc
     if not isinstance(data, dict):
