@@ -70,6 +70,17 @@ def test_year_missing_in_another_journal_stays_apart() -> None:
     assert dedupe([article(), other]).unique == 2
 
 
+def test_title_cut_inside_a_word_matches_its_full_title() -> None:
+    cut = article(title=TITLE[:60], volume=None, pages=None)
+    assert TITLE[59:61].isalpha()  # `...in cervical sa|mples`
+    assert dedupe([article(), cut]).unique == 1
+
+
+def test_title_ending_where_the_other_adds_a_subtitle_stays_apart() -> None:
+    protocol = article(title=TITLE + ": study protocol", volume=None, pages=None)
+    assert dedupe([article(volume=None, pages=None), protocol]).unique == 2
+
+
 def test_iso_abbreviated_journal_matches_its_full_name() -> None:
     # Letters dropped inside words (`Natl`, `Sci`), not only at their ends.
     full = article(journal="Proceedings of the National Academy of Sciences of the USA")

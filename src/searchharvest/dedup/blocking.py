@@ -16,9 +16,11 @@ from collections.abc import Iterator, Sequence
 import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Prefix
 from rapidfuzz.process import cpdist
 
 from searchharvest.dedup.config import DedupConfig
+from searchharvest.dedup.match import MIN_TRUNCATED
 from searchharvest.dedup.normalize import Features
 
 _KEY_CHARS = 20
@@ -155,4 +157,21 @@ def _similar_titles(
     )
     keep = citation
     keep[check[ratio >= floor]] = True
+    keep[_truncations(titles, lo, hi, ~keep)] = True
     return lo[keep], hi[keep]
+
+
+def _truncations(
+    titles: Sequence[str], lo: Ints, hi: Ints, undecided: npt.NDArray[np.bool_]
+) -> Ints:
+    """Positions of undecided pairs where one title begins the other (`match.truncated`)."""
+    lengths = np.asarray([len(t) for t in titles])
+    shorter = np.minimum(lengths[lo], lengths[hi])
+    check = np.flatnonzero(undecided & (shorter >= MIN_TRUNCATED) & (lengths[lo] != lengths[hi]))
+    common = cpdist(
+        [titles[i] for i in lo[check].tolist()],
+        [titles[j] for j in hi[check].tolist()],
+        scorer=Prefix.similarity,
+        workers=-1,
+    )
+    return check[common == shorter[check]]

@@ -96,6 +96,20 @@ def substituted_words(a: str, b: str) -> bool:
     return bool(unmatched) and any(not any(_variant(v, w) for w in only_a) for v in only_b)
 
 
+MIN_TRUNCATED = 50
+"""Letters a cut-off title must keep to be matched by its beginning alone."""
+
+
+def truncated(a: str, b: str) -> bool:
+    """Whether one folded title is the other cut off inside a word by a length limit.
+
+    Some exports cap the title length (`... in adult patie`). A cut between words is not
+    enough: `X` and `X: study protocol` are two papers.
+    """
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= MIN_TRUNCATED and long.startswith(short) and long[len(short)] != " "
+
+
 def _variant(a: str, b: str) -> bool:
     """A typo, or words run together (`cell lung` ~ `celllung`), or a truncated last word."""
     return Indel.normalized_similarity(a, b) >= 0.75 or (
@@ -204,7 +218,7 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         ok = whole and score >= config.title_threshold
     elif "author" in has or not authors_known:
         # Authors agree (or one side has none): the usual case.
-        if score >= config.title_threshold:
+        if score >= config.title_threshold or truncated(a.title, b.title):
             close_year = exact_year or preprint_pair or undated
             ok = len(has) >= 4 or (close_year and len(has) >= 3 and authors_known)
             ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
