@@ -81,6 +81,23 @@ def test_title_ending_where_the_other_adds_a_subtitle_stays_apart() -> None:
     assert dedupe([article(volume=None, pages=None), protocol]).unique == 2
 
 
+def test_reworded_title_in_the_same_volume_with_pages_unknown_merges() -> None:
+    reworded = article(
+        title="The genotype spectrum of human papillomavirus types in cervical samples"
+        " from a regional screening programme",
+        pages=None,
+    )
+    assert dedupe([article(), reworded]).unique == 1
+
+
+def test_title_with_a_swapped_word_in_the_same_volume_stays_apart() -> None:
+    other = article(
+        title="Genotype spectrum of human papillomavirus in anal samples from a national programme",
+        pages=None,
+    )
+    assert dedupe([article(), other]).unique == 2
+
+
 def test_iso_abbreviated_journal_matches_its_full_name() -> None:
     # Letters dropped inside words (`Natl`, `Sci`), not only at their ends.
     full = article(journal="Proceedings of the National Academy of Sciences of the USA")

@@ -174,4 +174,5 @@ def _truncations(
         scorer=Prefix.similarity,
         workers=-1,
     )
-    return check[common == shorter[check]]
+    cut: Ints = check[common == shorter[check]]
+    return cut

@@ -18,7 +18,8 @@ class DedupConfig:
     title_threshold: float = 95.0
     """Minimum title similarity (rapidfuzz ratio, 0-100) when author and year agree."""
     loose_title_threshold: float = 85.0
-    """Minimum title similarity when author, year, volume and first page all agree."""
+    """Minimum title similarity when author, year, volume and first page all agree, or
+    author, year, volume and journal with the pages unknown on one side."""
     citation_title_threshold: float = 70.0
     """Minimum title similarity (token-set) when volume, the whole page range, exact year
     and journal agree and no author disagrees: a title translated by one database."""

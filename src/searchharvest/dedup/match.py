@@ -230,6 +230,10 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
                 config.citation_title_threshold if full_citation else config.loose_title_threshold
             )
             ok = score >= floor
+        elif {"author", "volume", "journal"} <= has and exact_year:
+            # Pages unknown on one side: a reworded title in the same volume, when no
+            # word was swapped for another (`adult` vs `adolescent`).
+            ok = score >= config.loose_title_threshold and not substituted_words(a.title, b.title)
         else:
             ok = False
     else:
