@@ -111,6 +111,20 @@ def test_abbreviation_must_keep_each_word_initial() -> None:
     assert dedupe([full, other]).unique == 2
 
 
+def test_journal_acronym_matches_the_initials_of_its_name() -> None:
+    full = article(journal="British Medical Journal")
+    assert dedupe([full, article(journal="BMJ", volume=None, pages=None)]).unique == 1
+    assert dedupe([full, article(journal="BMC", volume=None, pages=None)]).unique == 2
+
+
+def test_family_name_with_a_particle_matches_it_without() -> None:
+    def by(first: str, **kw: object) -> Record:
+        return article(authors=(Author(family=first, given="M"), AUTHORS[1]), **kw)
+
+    assert dedupe([by("Quintrec"), by("Le Quintrec", volume=None, pages=None)]).unique == 1
+    assert dedupe([by("Quin"), by("Le Quintrec", volume=None, pages=None)]).unique == 2
+
+
 @pytest.mark.parametrize(
     ("left", "right"),
     [

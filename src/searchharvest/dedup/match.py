@@ -39,6 +39,10 @@ def _journals_agree(a: str, b: str) -> bool:
         return True
     ta = [t for t in a.split() if t not in _JOURNAL_STOPWORDS]
     tb = [t for t in b.split() if t not in _JOURNAL_STOPWORDS]
+    if [a] == ta and len(tb) > 1 and a == "".join(t[0] for t in tb):
+        return True  # An acronym: `bmj` ~ `british medical journal`.
+    if [b] == tb and len(ta) > 1 and b == "".join(t[0] for t in ta):
+        return True
     pairs = zip(ta, tb, strict=False)
     if len(ta) == len(tb) and all(_abbreviates(x, y) or _abbreviates(y, x) for x, y in pairs):
         return True
@@ -61,6 +65,9 @@ def _authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     first_a, first_b = a[0], b[0]
     if first_a == first_b or Indel.normalized_similarity(first_a, first_b) >= 0.85:
         return True
+    short, long = (first_a, first_b) if len(first_a) < len(first_b) else (first_b, first_a)
+    if len(short) >= 4 and long.endswith(short):
+        return True  # A particle one database keeps (`Le Quintrec` ~ `Quintrec`).
     # Databases sometimes drop or reorder the first author (group authors, particles).
     if len(a) > 2 and len(b) > 2 and a[1:3] == b[1:3]:
         return True
