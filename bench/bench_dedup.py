@@ -1,6 +1,7 @@
 """De-duplication benchmark: searchharvest against bib-dedupe on the labelled data sets.
 
-Run: `python bench/bench_dedup.py [--shared DIR] [--skip-bib-dedupe] [--scale N] [--misses]`.
+Run: `python bench/bench_dedup.py [--shared DIR] [--skip-bib-dedupe] [--scale N] [--misses]
+[--robustness]`.
 
 Both tools run in this process on the same machine. For each data set it prints precision,
 recall and F1 counted two ways: record removal as bib-dedupe's `compare_dedupe_id` counts it
@@ -11,6 +12,9 @@ other work shares the machine. Thresholds were tuned only on
 cytology_screening, haematology and respiratory; the other three are held out.
 `--misses` lists the missed pairs and wrong merges of the tuning sets with the stage that
 kept each missed pair apart; it refuses the held-out sets, whose records must stay unread.
+`--robustness` damages one field of every later copy in each true group of the tuning
+sets (year dropped, title cut, journal as acronym, ...) and prints the share of the pairs
+found undamaged that are still found, and any wrong pair the damage caused.
 The data are read in place from the shared fixtures folder (the diabetes set is GPL-3 and
 is never copied into this repository).
 """
@@ -23,7 +27,7 @@ import os
 import random
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,7 +36,7 @@ from searchharvest.dedup import DedupConfig, dedupe
 from searchharvest.dedup.blocking import blocking_keys, candidate_pairs
 from searchharvest.dedup.match import compare, vetoed
 from searchharvest.dedup.normalize import Features, features, parse_authors
-from searchharvest.records import Record
+from searchharvest.records import Author, Record
 
 TUNING = ("cytology_screening", "haematology", "respiratory")
 HELD_OUT = ("stroke", "digital_work", "diabetes")
@@ -227,6 +231,50 @@ def print_misses(data: DataSet, predicted: list[set[str]]) -> None:
 _SHOWN = ("title", "year", "author", "journal", "volume", "number", "pages")
 
 
+_STOP = frozenset({"of", "the", "and", "for", "in", "on", "&"})
+
+
+def _acronym(journal: str | None) -> str | None:
+    words = [w for w in (journal or "").replace(".", " ").split() if w.lower() not in _STOP]
+    return "".join(w[0].upper() for w in words) if len(words) > 1 else journal
+
+
+def _particle(authors: tuple[Author, ...]) -> tuple[Author, ...]:
+    if not authors:
+        return authors
+    first = authors[0].model_copy(update={"family": f"van {authors[0].family}"})
+    return (first, *authors[1:])
+
+
+DAMAGE: dict[str, Callable[[Record], dict[str, Any]]] = {
+    "year missing": lambda r: {"year": None},
+    "title cut to 60%": lambda r: {
+        "title": (r.title or "")[: max(50, len(r.title or "") * 3 // 5)]
+    },
+    "first title word dropped": lambda r: {"title": (r.title or "").partition(" ")[2] or r.title},
+    "pages missing": lambda r: {"pages": None},
+    "journal as acronym": lambda r: {"journal": _acronym(r.journal)},
+    "particle on first author": lambda r: {"authors": _particle(r.authors)},
+}
+"""One damaged field, as one database's copy of a record may have it."""
+
+
+def robustness(data: DataSet) -> None:
+    """Share of the pairs found on the clean records still found after each damage."""
+    position = {record_id: k for k, record_id in enumerate(data.ids)}
+    truth = _pairs(data.truth)
+    found = truth & _pairs(run_ours(data)[0])
+    later = [position[i] for g in data.truth for i in sorted(g, key=position.__getitem__)[1:]]
+    for name, damage in DAMAGE.items():
+        records = list(data.records)
+        for k in later:
+            records[k] = records[k].model_copy(update=damage(records[k]))
+        damaged = DataSet(data.name, data.ids, data.rows, records, data.truth)
+        pairs = _pairs(run_ours(damaged)[0])
+        print(f"  {name:26s} still found {len(found & pairs) / len(found):.3f}"
+              f" of {len(found)}; wrong pairs {len(pairs - truth)}")  # fmt: skip
+
+
 def _fmt(s: Scores) -> str:
     return f"P {s.precision:.3f} R {s.recall:.3f} F1 {s.f1:.3f}"
 
@@ -262,9 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=100_000, help="synthetic records (0: skip)")
     parser.add_argument("--only", nargs="*", default=[*TUNING, *HELD_OUT])
     parser.add_argument("--misses", action="store_true", help="list misses (tuning sets only)")
+    parser.add_argument("--robustness", action="store_true", help="damage fields (tuning only)")
     args = parser.parse_args(argv)
-    if args.misses and set(args.only) - set(TUNING):
-        parser.error(f"--misses reads records: use it with --only {' '.join(TUNING)}")
+    if (args.misses or args.robustness) and set(args.only) - set(TUNING):
+        parser.error(f"--misses and --robustness: use --only {' '.join(TUNING)}")
     pool: list[Record] = []
     for name in args.only:
         data = load(args.shared, name)
@@ -276,6 +325,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f" | pairwise {_fmt(pairwise_scores(ours, data.truth))} | {t_ours}")  # fmt: skip
         if args.misses:
             print_misses(data, ours)
+        if args.robustness:
+            robustness(data)
         if not args.skip_bib_dedupe:
             theirs, t_theirs = run_bib_dedupe(data)
             print(f"  bib-dedupe    removal {_fmt(removal_scores(data.ids, theirs, data.truth))}"
