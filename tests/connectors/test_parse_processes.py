@@ -6,7 +6,9 @@ import asyncio
 import dataclasses
 import io
 import pickle
+import threading
 from collections.abc import Callable
+from contextlib import aclosing
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -211,3 +213,31 @@ def test_parse_processes_setting_is_read_from_the_environment_and_checked(tmp_pa
     for bad in ("-1", "1.5", "many"):
         with pytest.raises(ConfigError, match="SEARCHHARVEST_PARSE_PROCESSES"):
             Settings.from_env({"SEARCHHARVEST_PARSE_PROCESSES": bad}, cache_dir=tmp_path)
+
+
+def test_stopping_a_harvest_early_stops_its_children(
+    settings: Settings, offloaders: list[Offloader]
+) -> None:
+    server = EntrezByEntryDate(_spread(3_000, date(2020, 1, 1), 30))
+
+    async def first_record() -> Record:
+        async with HttpClient(
+            dataclasses.replace(settings, parse_processes=1),
+            transport=httpx.MockTransport(server),
+            cache=None,
+            clock=VirtualClock(),
+        ) as http:
+            harvest = get_connector("pubmed")(http).harvest(
+                compile("cancer[ti]", "pubmed"), fresh_report("pubmed", "cancer[ti]"), limit=None
+            )
+            async with aclosing(harvest):
+                return await anext(harvest)
+
+    record = asyncio.run(first_record())
+    assert record.ids.pmid == "40000000"
+    [pool] = offloaders
+    assert not pool.children
+    for thread in threading.enumerate():
+        if thread.name == "searchharvest-child-exit":
+            thread.join(timeout=10)
+            assert not thread.is_alive()
