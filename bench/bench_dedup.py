@@ -253,6 +253,7 @@ DAMAGE: dict[str, Callable[[Record], dict[str, Any]]] = {
     },
     "first title word dropped": lambda r: {"title": (r.title or "").partition(" ")[2] or r.title},
     "pages missing": lambda r: {"pages": None},
+    "volume missing": lambda r: {"volume": None, "issue": None},
     "journal as acronym": lambda r: {"journal": _acronym(r.journal)},
     "particle on first author": lambda r: {"authors": _particle(r.authors)},
 }

@@ -111,6 +111,13 @@ def test_abbreviation_must_keep_each_word_initial() -> None:
     assert dedupe([full, other]).unique == 2
 
 
+def test_same_title_in_another_journal_needs_more_than_authors_and_year() -> None:
+    # A reprint or the meeting abstract of the article, one copy without a volume yet.
+    article_copy = article(journal="American Heart Journal", pages="527-532")
+    abstract = article(journal="European Heart Journal", volume=None, pages="597")
+    assert dedupe([article_copy, abstract]).unique == 2
+
+
 def test_journal_acronym_matches_the_initials_of_its_name() -> None:
     full = article(journal="British Medical Journal")
     assert dedupe([full, article(journal="BMJ", volume=None, pages=None)]).unique == 1

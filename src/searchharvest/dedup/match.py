@@ -208,15 +208,15 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
     if a.numbers - b.numbers and b.numbers - a.numbers and not full_citation:
         return None
     authors_known = bool(a.families and b.families)
-    if (
+    other_journal = (
         a.journal
         and b.journal
         and "journal" not in has
         and not citation
         and not (a.conference or b.conference or a.in_supplement or b.in_supplement)
         and not preprint_pair
-        and fuzz.token_set_ratio(a.journal, b.journal) < 60
-    ):
+    )
+    if other_journal and fuzz.token_set_ratio(a.journal, b.journal) < 60:
         return None  # Different journals (a reprint, a journal-club digest); venues of
         # one conference are named too many ways to compare.
     if a.generic or b.generic:
@@ -228,6 +228,7 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         if score >= config.title_threshold or truncated(a.title, b.title):
             close_year = exact_year or preprint_pair or undated
             ok = len(has) >= 4 or (close_year and len(has) >= 3 and authors_known)
+            ok = ok and not (other_journal and len(has) < 4)
             ok = ok and (citation or score == 100 or not substituted_words(a.title, b.title))
         elif citation and ("author" in has or full_citation):
             # Same citation, title reworded (`MEDICAL PROGRESS: X` ~ `X`) or, when the whole
