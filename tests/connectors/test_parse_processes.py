@@ -241,3 +241,10 @@ def test_stopping_a_harvest_early_stops_its_children(
         if thread.name == "searchharvest-child-exit":
             thread.join(timeout=10)
             assert not thread.is_alive()
+
+
+def test_a_frozen_application_starts_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_processes.sys, "frozen", True, raising=False)
+    pool = Offloader(1)
+    pool.start()
+    assert pool.children == []

@@ -164,6 +164,8 @@ class Offloader:
         """Launch the children (once); a child that cannot start is logged and skipped."""
         if self.children or self.processes <= 0 or not sys.executable:
             return
+        if getattr(sys, "frozen", False):  # sys.executable is the application, not Python
+            return
         for _ in range(self.processes):
             try:
                 self.children.append(_Child())

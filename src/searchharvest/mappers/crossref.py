@@ -6,9 +6,10 @@ Work format reference: https://github.com/CrossRef/rest-api-doc/blob/master/api_
 
 from __future__ import annotations
 
-import orjson
 from dataclasses import dataclass
 from typing import Any, Final
+
+import orjson
 
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers._common import (

@@ -6,9 +6,10 @@ Work object reference: https://developers.openalex.org/api-reference/works
 
 from __future__ import annotations
 
-import orjson
 from dataclasses import dataclass
 from typing import Any, Final
+
+import orjson
 
 from searchharvest.errors import MalformedResponse
 from searchharvest.mappers._common import dedupe, provenance_tuple, year_of
