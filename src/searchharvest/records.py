@@ -21,6 +21,9 @@ _PMID_URL = re.compile(
     re.I,
 )
 _PMCID_URL = re.compile(r"^https?://(?:www\.)?ncbi\.nlm\.nih\.gov/pmc/articles/", re.I)
+_PMCID = re.compile(r"PMC\d+")
+_ORCID = re.compile(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])")
+_ISO_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
 def normalize_doi(value: str | None) -> str | None:
@@ -45,7 +48,7 @@ def normalize_pmcid(value: str | None) -> str | None:
     text = _PMCID_URL.sub("", value.strip()).strip("/ ").upper()
     if text.isdigit():
         text = "PMC" + text
-    return text if re.fullmatch(r"PMC\d+", text) else None
+    return text if _PMCID.fullmatch(text) else None
 
 
 def normalize_openalex(value: str | None) -> str | None:
@@ -115,7 +118,7 @@ class Author(BaseModel):
     def _orcid(cls, v: Any) -> str | None:
         if not isinstance(v, str):
             return None
-        match = re.search(r"(\d{4}-\d{4}-\d{4}-\d{3}[\dX])", v.upper())
+        match = _ORCID.search(v.upper())
         return match.group(1) if match else None
 
     def display(self) -> str:
@@ -193,7 +196,7 @@ class Record(BaseModel):
     @field_validator("publication_date", mode="before")
     @classmethod
     def _date(cls, v: Any) -> Any:
-        if isinstance(v, str) and not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", v):
+        if isinstance(v, str) and not _ISO_DATE.fullmatch(v):
             raise ValueError(f"publication_date must be YYYY, YYYY-MM or YYYY-MM-DD, not {v!r}")
         return v
 

@@ -128,16 +128,20 @@ def split_name(
 
 
 def _author(authorship: dict[str, Any]) -> dict[str, Any]:
-    """The fields of one `Author`, left for `Record.model_validate` to check."""
+    """The fields of one `Author`, left for `Record.model_validate` to check.
+
+    An absent ORCID or affiliation list is left out rather than set to None, so `Author`
+    takes its default without running its validator (six authors a work on average).
+    """
     person = authorship.get("author") or {}
     family, given = split_name(person.get("display_name"), authorship.get("raw_author_name"))
+    author: dict[str, Any] = {"family": family, "given": given}
+    if orcid := person.get("orcid"):
+        author["orcid"] = orcid
     institutions = [i.get("display_name") for i in authorship.get("institutions") or []]
-    return {
-        "family": family,
-        "given": given,
-        "orcid": person.get("orcid"),
-        "affiliations": dedupe([*institutions, *(authorship.get("raw_affiliation_strings") or [])]),
-    }
+    if affiliations := dedupe([*institutions, *(authorship.get("raw_affiliation_strings") or [])]):
+        author["affiliations"] = affiliations
+    return author
 
 
 def _mesh(entries: list[dict[str, Any]] | None) -> tuple[str, ...]:
