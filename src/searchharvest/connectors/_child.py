@@ -1,4 +1,4 @@
-"""The child parser process: `python -m searchharvest.connectors._child`.
+"""The child parser process, started by `_processes.Offloader` (see `BOOTSTRAP` there).
 
 It reads tasks from stdin and writes results to stdout, each as a length-prefixed
 pickle (see `_processes`), until stdin closes. Both pipes lead only to the harvest

@@ -10,7 +10,7 @@ Why plain child processes and not `multiprocessing`: its `spawn` and `forkserver
 children import the user's `__main__` module again, so a script without an
 `if __name__ == "__main__"` guard would run its harvest again in every child; `fork`
 is unsafe in a process that has threads (ours has the event loop's and the parse
-thread). The child here runs only `python -m searchharvest.connectors._child`.
+thread). The child here runs only `searchharvest.connectors._child` (see `BOOTSTRAP`).
 
 The children live as long as the harvest: started when it knows it is big
 (`MIN_RECORDS`), stopped when it ends. A child that cannot start or dies, or a task
@@ -23,7 +23,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import pickle
 import struct
 import subprocess
@@ -50,6 +49,15 @@ MIN_RECORDS: Final = 2_000
 """A harvest expecting fewer records parses on the thread alone: starting a child costs
 about half a second of CPU (importing the package), more than it would save."""
 
+BOOTSTRAP: Final = (
+    "import sys; root = sys.argv[1]; root in sys.path or sys.path.insert(0, root); "
+    "from searchharvest.connectors._child import main; main()"
+)
+"""The child's program: the same searchharvest as the harvest's (from the folder that
+holds it, added only when a plain interpreter would not find it, so a site-packages
+install never shadows the standard library), and `-P` keeps the working directory off
+`sys.path`."""
+
 HEADER: Final = struct.Struct(">Q")
 """Each message on the pipes: its length (8 bytes, big-endian), then a pickle."""
 
@@ -63,13 +71,10 @@ class _Child:
 
     def __init__(self) -> None:
         package_root = str(Path(__file__).resolve().parents[2])
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "searchharvest.connectors._child"],
+            [sys.executable, "-P", "-c", BOOTSTRAP, package_root],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            env=env,
         )
         if self.process.stdin is None or self.process.stdout is None:
             raise OSError("the parser process has no pipes")
