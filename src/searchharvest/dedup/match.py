@@ -31,6 +31,14 @@ def dois_conflict(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and a != b and doi_stem(a) != doi_stem(b)
 
 
+_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "d", "la"})
+_PARTICLES = frozenset(
+    {"le", "la", "de", "des", "du", "di", "da", "del", "della", "dos", "das", "van", "von",
+     "vande", "vanden", "vander", "der", "den", "ten", "ter", "al", "el", "st", "saint"}
+)  # fmt: skip
+"""What one database keeps before a family name and another drops (`Le Quintrec`)."""
+
+
 def _journals_agree(a: str, b: str) -> bool:
     """Same journal, allowing ISO abbreviations (`j clin oncol` ~ `journal of clin...`)."""
     if not a or not b:
@@ -49,9 +57,6 @@ def _journals_agree(a: str, b: str) -> bool:
     return fuzz.token_set_ratio(a, b) >= 90
 
 
-_JOURNAL_STOPWORDS = frozenset({"of", "the", "and", "for", "in", "on", "de", "d", "la"})
-
-
 def _abbreviates(short: str, word: str) -> bool:
     """ISO 4 style: `short` keeps the first letter of `word` and others in order
     (`natl` ~ `national`, `syst` ~ `systems`, `j` ~ `journal`)."""
@@ -66,9 +71,9 @@ def _authors_agree(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
     if first_a == first_b or Indel.normalized_similarity(first_a, first_b) >= 0.85:
         return True
     short, long = (first_a, first_b) if len(first_a) < len(first_b) else (first_b, first_a)
-    if len(short) >= 4 and long.endswith(short):
-        return True  # A particle one database keeps (`Le Quintrec` ~ `Quintrec`).
-    # Databases sometimes drop or reorder the first author (group authors, particles).
+    if long.endswith(short) and long[: len(long) - len(short)] in _PARTICLES:
+        return True
+    # Databases sometimes drop or reorder the first author (group authors).
     if len(a) > 2 and len(b) > 2 and a[1:3] == b[1:3]:
         return True
     return len(a) > 1 and len(b) > 1 and (first_a in b[:3] or first_b in a[:3]) and a[1] in b
@@ -209,8 +214,7 @@ def compare(a: Features, b: Features, config: DedupConfig) -> Verdict | None:
         return None
     authors_known = bool(a.families and b.families)
     other_journal = (
-        a.journal
-        and b.journal
+        bool(a.journal and b.journal)
         and "journal" not in has
         and not citation
         and not (a.conference or b.conference or a.in_supplement or b.in_supplement)
