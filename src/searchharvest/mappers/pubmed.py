@@ -125,7 +125,8 @@ def split_article_set(body: bytes, shares: Sequence[float]) -> list[bytes]:
     [2, 2]
     """
     first = _article_start(body, 0)
-    risky = b"<![CDATA[" in body or b"<!--" in body or b"[" in body[: max(first, 0)]
+    # after the prolog, `<!` opens a comment or CDATA section; before it, `[` an internal subset
+    risky = body.find(b"<!", max(first, 0)) >= 0 or b"[" in body[: max(first, 0)]
     if len(shares) < 2 or first < 0 or risky:
         return [body]
     prolog, cuts = body[:first], [first]
