@@ -186,7 +186,7 @@ def test_split_sizes_follow_the_shares() -> None:
 @pytest.mark.parametrize(
     "change",
     [
-        lambda body: body.replace(b"<PubmedArticleSet>", b"<PubmedArticleSet><!-- note -->", 1),
+        lambda body: body.replace(b"<ArticleTitle>", b"<ArticleTitle><!-- note -->", 1),
         lambda body: body.replace(b"<ArticleTitle>", b"<ArticleTitle><![CDATA[x]]>", 1),
         lambda body: body.replace(
             b"<PubmedArticleSet>", b'<!DOCTYPE x [<!ENTITY a "b">]><PubmedArticleSet>', 1
@@ -199,6 +199,14 @@ def test_a_body_a_byte_search_cannot_cut_safely_stays_whole(
 ) -> None:
     body = change(_articles(["1", "2", "3", "4"]))
     assert split_article_set(body, [1, 1]) == [body]
+
+
+def test_a_comment_before_the_first_article_goes_into_every_part() -> None:
+    pmids = [str(30_000_000 + i) for i in range(6)]
+    body = _articles(pmids).replace(b"<PubmedArticleSet>", b"<PubmedArticleSet><!-- x -->", 1)
+    parts = split_article_set(body, [1, 1])
+    assert len(parts) == 2
+    assert [r.ids.pmid for part in parts for r in iter_pubmed_articles(part)] == pmids
 
 
 def test_a_body_without_articles_stays_whole() -> None:
