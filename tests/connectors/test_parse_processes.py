@@ -188,11 +188,12 @@ def test_split_sizes_follow_the_shares() -> None:
     [
         lambda body: body.replace(b"<ArticleTitle>", b"<ArticleTitle><!-- note -->", 1),
         lambda body: body.replace(b"<ArticleTitle>", b"<ArticleTitle><![CDATA[x]]>", 1),
+        lambda body: body.replace(b"<ArticleTitle>", b"<ArticleTitle><?pi <PubmedArticle>?>", 1),
         lambda body: body.replace(
             b"<PubmedArticleSet>", b'<!DOCTYPE x [<!ENTITY a "b">]><PubmedArticleSet>', 1
         ),
     ],
-    ids=["comment", "cdata", "internal-subset"],
+    ids=["comment", "cdata", "processing-instruction", "internal-subset"],
 )
 def test_a_body_a_byte_search_cannot_cut_safely_stays_whole(
     change: Callable[[bytes], bytes],

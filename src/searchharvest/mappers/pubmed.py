@@ -116,8 +116,9 @@ def split_article_set(body: bytes, shares: Sequence[float]) -> list[bytes]:
     a run of articles, and the closing tag, so it parses on its own and the parts' records
     are the body's records. The cut is made at an article's start tag, found by a byte
     search: exact, because a `<` in XML always starts a tag, except inside comments, CDATA
-    sections or a DOCTYPE internal subset; a body with any of these is not cut. So is a
-    body whose article tags carry attributes: too few cut points only means fewer parts.
+    sections, processing instructions or a DOCTYPE internal subset; a body with one of
+    these among its articles, or with an internal subset, is not cut. Neither is a body
+    whose article tags carry attributes: too few cut points only means fewer parts.
 
     >>> prolog = b"<PubmedArticleSet>"
     >>> body = prolog + b"<PubmedArticle><a/></PubmedArticle>" * 4 + _SET_END
@@ -125,8 +126,10 @@ def split_article_set(body: bytes, shares: Sequence[float]) -> list[bytes]:
     [2, 2]
     """
     first = _article_start(body, 0)
-    # after the prolog, `<!` opens a comment or CDATA section; before it, `[` an internal subset
-    risky = body.find(b"<!", max(first, 0)) >= 0 or b"[" in body[: max(first, 0)]
+    # after the prolog, `<!` opens a comment or CDATA section and `<?` a processing
+    # instruction; in the prolog, `[` opens a DOCTYPE internal subset
+    start = max(first, 0)
+    risky = body.find(b"<!", start) >= 0 or body.find(b"<?", start) >= 0 or b"[" in body[:start]
     if len(shares) < 2 or first < 0 or risky:
         return [body]
     prolog, cuts = body[:first], [first]
