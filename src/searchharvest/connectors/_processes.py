@@ -33,11 +33,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar
 
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 from searchharvest._gc import collector_paused
 from searchharvest.connectors._overlap import in_thread
 
@@ -80,8 +75,6 @@ class _Child:
             raise OSError("the parser process has no pipes")
         self.requests: IO[bytes] = self.process.stdin
         self.answers: IO[bytes] = self.process.stdout
-        for pipe in (self.requests, self.answers):
-            _widen(pipe)
         self.talker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="searchharvest-child")
         self.busy = 0
         self.alive = True
@@ -113,23 +106,6 @@ class _Child:
             self.process.wait()
         self.answers.close()
         self.talker.shutdown(wait=False, cancel_futures=True)
-
-
-PIPE_BYTES: Final = 1 << 20
-"""Pipe buffer asked for on Linux (the unprivileged maximum by default)."""
-
-
-def _widen(pipe: IO[bytes]) -> None:
-    """Make a pipe hold 1 MiB where the OS allows (Linux), instead of 64 KiB.
-
-    Each time a full pipe drains, the thread moving a body to or from a child must take
-    the GIL back from the parse thread, which can hold it for the switch interval (5 ms):
-    with 64 KiB that is hundreds of waits for one EFetch body, measured as up to a second.
-    """
-    resize = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if resize is not None:
-        with contextlib.suppress(OSError):  # a lower system limit: keep the default
-            fcntl.fcntl(pipe.fileno(), resize, PIPE_BYTES)
 
 
 def _read_message(stream: IO[bytes]) -> bytes:
