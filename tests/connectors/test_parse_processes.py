@@ -14,6 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from searchharvest.compiler import compile
 from searchharvest.config import Settings
@@ -257,3 +260,15 @@ def test_a_frozen_application_starts_no_child(monkeypatch: pytest.MonkeyPatch) -
     pool = Offloader(1)
     pool.start()
     assert pool.children == []
+
+
+@given(
+    count=st.integers(min_value=1, max_value=12),
+    shares=st.lists(st.floats(min_value=0.05, max_value=5.0), min_size=1, max_size=4),
+)
+@hypothesis_settings(max_examples=40, deadline=None)
+def test_any_shares_give_every_article_once_in_order(count: int, shares: list[float]) -> None:
+    pmids = [str(30_000_000 + i) for i in range(count)]
+    parts = split_article_set(_articles(pmids), shares)
+    assert 1 <= len(parts) <= len(shares)
+    assert [r.ids.pmid for part in parts for r in iter_pubmed_articles(part)] == pmids
