@@ -23,12 +23,16 @@ def loopback_env(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
     httpserver.expect_request("/eutils/efetch.fcgi").respond_with_data(
         (CASSETTES / "pubmed" / "biopython__pubmed1.xml").read_bytes(), content_type="text/xml"
     )
+    return {**loopback_urls(httpserver, tmp_path), "SEARCHHARVEST_EMAIL": "tester@example.org"}
+
+
+def loopback_urls(httpserver: HTTPServer, tmp_path: Path) -> dict[str, str]:
+    """Every base URL on the loopback server, a private cache, online, and a planted key."""
     return {
         "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
         "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
         "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
         "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
-        "SEARCHHARVEST_EMAIL": "tester@example.org",
         "SEARCHHARVEST_OFFLINE": "0",
         "NCBI_API_KEY": "TESTKEY0123456789",
     }

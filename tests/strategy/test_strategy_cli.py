@@ -14,6 +14,7 @@ from werkzeug import Request, Response
 
 from searchharvest.cli import main
 from searchharvest.cli._app import EXIT_INCOMPLETE, EXIT_INPUT, EXIT_NARROWER, EXIT_NO_NEW
+from tests.conftest import loopback_urls
 from tests.strategy.conftest import Apis
 
 PREFIXES = {"/eutils": "pubmed", "/openalex": "openalex", "/crossref": "crossref"}
@@ -42,15 +43,7 @@ def loopback(httpserver: HTTPServer, apis: Apis, tmp_path: Path) -> dict[str, st
         )
 
     httpserver.expect_request(re.compile("/.*")).respond_with_handler(handle)
-    return {
-        "SEARCHHARVEST_PUBMED_URL": httpserver.url_for("/eutils"),
-        "SEARCHHARVEST_OPENALEX_URL": httpserver.url_for("/openalex"),
-        "SEARCHHARVEST_CROSSREF_URL": httpserver.url_for("/crossref"),
-        "SEARCHHARVEST_CACHE_DIR": str(tmp_path / "cache"),
-        "SEARCHHARVEST_OFFLINE": "0",
-        "SEARCHHARVEST_MAX_ATTEMPTS": "1",
-        "NCBI_API_KEY": "TESTKEY0123456789",
-    }
+    return {**loopback_urls(httpserver, tmp_path), "SEARCHHARVEST_MAX_ATTEMPTS": "1"}
 
 
 def report(path: Path) -> dict[str, object]:
