@@ -157,15 +157,14 @@ def _similar_titles(
     )
     keep = citation
     keep[check[ratio >= floor]] = True
-    keep[_truncations(titles, lo, hi, ~keep)] = True
+    keep[_truncations(titles, lengths, lo, hi, ~keep)] = True
     return lo[keep], hi[keep]
 
 
 def _truncations(
-    titles: Sequence[str], lo: Ints, hi: Ints, undecided: npt.NDArray[np.bool_]
+    titles: Sequence[str], lengths: Ints, lo: Ints, hi: Ints, undecided: npt.NDArray[np.bool_]
 ) -> Ints:
     """Positions of undecided pairs where one title begins the other (`match.truncated`)."""
-    lengths = np.asarray([len(t) for t in titles])
     shorter = np.minimum(lengths[lo], lengths[hi])
     check = np.flatnonzero(undecided & (shorter >= MIN_TRUNCATED) & (lengths[lo] != lengths[hi]))
     common = cpdist(
