@@ -14,14 +14,14 @@ import sys
 from typing import IO
 
 from searchharvest._gc import collector_paused
-from searchharvest.connectors._processes import HEADER
+from searchharvest.connectors._processes import HEADER, read_exactly
 
 
 def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
     """Answer tasks until `requests` ends: `(True, result)`, or `(False, why)` if one raises."""
     while header := requests.read(HEADER.size):
         (size,) = HEADER.unpack(header)
-        function, args = pickle.loads(requests.read(size))
+        function, args = pickle.loads(read_exactly(requests, size))
         try:
             with collector_paused():
                 answer = pickle.dumps((True, function(*args)), protocol=pickle.HIGHEST_PROTOCOL)

@@ -109,11 +109,12 @@ class _Child:
 
 
 def _read_message(stream: IO[bytes]) -> bytes:
-    header = _read_exactly(stream, HEADER.size)
-    return _read_exactly(stream, HEADER.unpack(header)[0])
+    header = read_exactly(stream, HEADER.size)
+    return read_exactly(stream, HEADER.unpack(header)[0])
 
 
-def _read_exactly(stream: IO[bytes], size: int) -> bytes:
+def read_exactly(stream: IO[bytes], size: int) -> bytes:
+    """`size` bytes from a pipe (the parent's answers, the child's requests), or OSError."""
     data = stream.read(size)
     if len(data) != size:
         raise OSError(f"the pipe closed after {len(data)} of {size} bytes")

@@ -126,11 +126,10 @@ def split_article_set(body: bytes, shares: Sequence[float]) -> list[bytes]:
     [2, 2]
     """
     first = _article_start(body, 0)
-    # after the prolog, `<!` opens a comment or CDATA section and `<?` a processing
-    # instruction; in the prolog, `[` opens a DOCTYPE internal subset
-    start = max(first, 0)
-    risky = body.find(b"<!", start) >= 0 or body.find(b"<?", start) >= 0 or b"[" in body[:start]
-    if len(shares) < 2 or first < 0 or risky:
+    if len(shares) < 2 or first < 0:
+        return [body]
+    # among the articles, any comment, CDATA section or PI; in the prolog, an internal subset
+    if _next_markup(body, first) >= 0 or b"[" in body[:first]:
         return [body]
     prolog, cuts = body[:first], [first]
     for upto in itertools.accumulate(shares[:-1]):
