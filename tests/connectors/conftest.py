@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,7 +69,8 @@ def fresh_report(db: str, query: str) -> DatabaseReport:
 
 @pytest.fixture
 def harvest(settings: Settings) -> Harvest:
-    """Run one connector on `query` with `transport`, no cache, on a virtual clock."""
+    """Run one connector on `query` with `transport`, no cache, on a virtual clock
+    (child parsers off unless `parse_processes` says otherwise)."""
 
     def run(
         transport: httpx.AsyncBaseTransport,
@@ -78,13 +80,17 @@ def harvest(settings: Settings) -> Harvest:
         connector: ConnectorFactory | None = None,
         limit: int | None = None,
         report: DatabaseReport | None = None,
+        parse_processes: int | None = None,
     ) -> Harvested:
         compiled = compile(query, db)
         filled = report or fresh_report(db, query)
+        chosen = settings
+        if parse_processes is not None:
+            chosen = dataclasses.replace(settings, parse_processes=parse_processes)
 
         async def go() -> Harvested:
             async with HttpClient(
-                settings, transport=transport, cache=None, clock=VirtualClock()
+                chosen, transport=transport, cache=None, clock=VirtualClock()
             ) as http:
                 made = connector(http) if connector else get_connector(db)(http)
                 records = [r async for r in made.harvest(compiled, filled, limit=limit)]

@@ -30,7 +30,7 @@ from searchharvest.http import HttpClient
 from searchharvest.mappers.pubmed import iter_pubmed_articles, split_article_set
 from searchharvest.ratelimit import VirtualClock
 from searchharvest.records import Provenance, Record
-from tests.connectors.conftest import fresh_report
+from tests.connectors.conftest import Harvest, fresh_report
 from tests.connectors.test_connector_openalex import PagedServer
 from tests.connectors.test_connector_pubmed import EntrezByEntryDate, _spread
 
@@ -61,36 +61,20 @@ def offloaders(monkeypatch: pytest.MonkeyPatch) -> list[Offloader]:
     return made
 
 
-def run(
-    settings: Settings, processes: int, server: Callable[[httpx.Request], httpx.Response], db: str
-) -> list[Record]:
-    """One connector harvest of `cancer[ti]` with `processes` child parsers."""
-    query = "cancer[ti]"
-
-    async def go() -> list[Record]:
-        async with HttpClient(
-            dataclasses.replace(settings, parse_processes=processes),
-            transport=httpx.MockTransport(server),
-            cache=None,
-            clock=VirtualClock(),
-        ) as http:
-            connector = get_connector(db)(http)
-            report = fresh_report(db, query)
-            return [r async for r in connector.harvest(compile(query, db), report, limit=None)]
-
-    return asyncio.run(go())
-
-
 def _without_retrieval_time(records: list[Record]) -> list[Record]:
     return [r.model_copy(update={"provenance": ()}) for r in records]
 
 
 def test_pubmed_children_parse_part_of_the_body_into_the_same_records(
-    settings: Settings, offloaders: list[Offloader]
+    harvest: Harvest, offloaders: list[Offloader]
 ) -> None:
     days = _spread(600, date(2020, 1, 1), 30)
-    alone = run(settings, 0, EntrezByEntryDate(days), "pubmed")
-    helped = run(settings, 1, EntrezByEntryDate(days), "pubmed")
+    alone = harvest(
+        httpx.MockTransport(EntrezByEntryDate(days)), "cancer[ti]", "pubmed", parse_processes=0
+    ).records
+    helped = harvest(
+        httpx.MockTransport(EntrezByEntryDate(days)), "cancer[ti]", "pubmed", parse_processes=1
+    ).records
     assert len(helped) == 600
     assert _without_retrieval_time(helped) == _without_retrieval_time(alone)
     assert [pool.offloaded for pool in offloaders] == [0, 1]  # one part went to the child
@@ -98,26 +82,35 @@ def test_pubmed_children_parse_part_of_the_body_into_the_same_records(
 
 
 def test_openalex_children_map_pages_into_the_same_records_in_order(
-    settings: Settings, offloaders: list[Offloader]
+    harvest: Harvest, offloaders: list[Offloader]
 ) -> None:
-    alone = run(settings, 0, PagedServer(700), "openalex")
-    helped = run(settings, 1, PagedServer(700), "openalex")
+    alone = harvest(
+        httpx.MockTransport(PagedServer(700)), "cancer[ti]", "openalex", parse_processes=0
+    ).records
+    helped = harvest(
+        httpx.MockTransport(PagedServer(700)), "cancer[ti]", "openalex", parse_processes=1
+    ).records
     assert [r.ids.openalex for r in helped] == [f"W9{n:09d}" for n in range(700)]
     assert _without_retrieval_time(helped) == _without_retrieval_time(alone)
     assert offloaders[1].offloaded >= 1
 
 
 def test_a_child_that_cannot_start_leaves_the_parse_thread_to_do_it(
-    settings: Settings, offloaders: list[Offloader], monkeypatch: pytest.MonkeyPatch
+    harvest: Harvest, offloaders: list[Offloader], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(_processes.sys, "executable", str(Path("no") / "such" / "python"))
-    records = run(settings, 1, EntrezByEntryDate(_spread(300, date(2020, 1, 1), 9)), "pubmed")
+    records = harvest(
+        httpx.MockTransport(EntrezByEntryDate(_spread(300, date(2020, 1, 1), 9))),
+        "cancer[ti]",
+        "pubmed",
+        parse_processes=1,
+    ).records
     assert len(records) == 300
     assert offloaders[0].offloaded == 0
 
 
 def test_a_child_that_dies_mid_harvest_costs_only_speed(
-    settings: Settings, offloaders: list[Offloader], monkeypatch: pytest.MonkeyPatch
+    harvest: Harvest, offloaders: list[Offloader], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     call = _processes._Child.call
 
@@ -127,7 +120,9 @@ def test_a_child_that_dies_mid_harvest_costs_only_speed(
         return call(self, function, args)
 
     monkeypatch.setattr(_processes._Child, "call", die_first)
-    records = run(settings, 1, PagedServer(500), "openalex")
+    records = harvest(
+        httpx.MockTransport(PagedServer(500)), "cancer[ti]", "openalex", parse_processes=1
+    ).records
     assert [r.ids.openalex for r in records] == [f"W9{n:09d}" for n in range(500)]
     assert offloaders[0].offloaded == 0
 
