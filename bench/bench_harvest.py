@@ -30,6 +30,7 @@ from pydantic import SecretStr
 from simulator import running_simulator
 
 from searchharvest import SearchResult, Settings
+from searchharvest.connectors._processes import EXIT_THREAD
 from searchharvest.connectors.crossref import SELECT as CROSSREF_SELECT
 from searchharvest.connectors.openalex import SELECT as OPENALEX_SELECT
 from searchharvest.harvest import SearchOptions
@@ -96,7 +97,7 @@ def measure(base: str, harvest: Callable[[], int]) -> Run:
         records, error = 0, f"{type(exc).__name__}: {str(exc)[:80]}"
     seconds = time.perf_counter() - start
     for thread in threading.enumerate():  # child parsers are reaped after the harvest
-        if thread.name == "searchharvest-child-exit":
+        if thread.name == EXIT_THREAD:
             thread.join()
     cpu = time.process_time() + children_cpu() - cpu
     counters = stats(base).values()

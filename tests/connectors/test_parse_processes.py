@@ -24,7 +24,7 @@ from searchharvest.connectors import _processes, get_connector
 from searchharvest.connectors import openalex as openalex_module
 from searchharvest.connectors import pubmed as pubmed_module
 from searchharvest.connectors._child import serve
-from searchharvest.connectors._processes import HEADER, Offloader
+from searchharvest.connectors._processes import EXIT_THREAD, HEADER, Offloader
 from searchharvest.errors import ConfigError, MalformedResponse
 from searchharvest.http import HttpClient
 from searchharvest.mappers.pubmed import iter_pubmed_articles, split_article_set
@@ -245,7 +245,7 @@ def test_stopping_a_harvest_early_stops_its_children(
     [pool] = offloaders
     assert not pool.children
     for thread in threading.enumerate():
-        if thread.name == "searchharvest-child-exit":
+        if thread.name == EXIT_THREAD:
             thread.join(timeout=10)
             assert not thread.is_alive()
 

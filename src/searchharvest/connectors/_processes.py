@@ -53,6 +53,10 @@ holds it, added only when a plain interpreter would not find it, so a site-packa
 install never shadows the standard library), and `-P` keeps the working directory off
 `sys.path`."""
 
+EXIT_THREAD: Final = "searchharvest-child-exit"
+"""The name of the thread that stops a child after its harvest (benchmarks and tests
+join it to reap the child)."""
+
 HEADER: Final = struct.Struct(">Q")
 """Each message on the pipes: its length (8 bytes, big-endian), then a pickle."""
 
@@ -215,4 +219,4 @@ class Offloader:
         takes a moment to tear down, and the harvest has its records already."""
         children, self.children = self.children, []
         for child in children:
-            threading.Thread(target=child.close, name="searchharvest-child-exit").start()
+            threading.Thread(target=child.close, name=EXIT_THREAD).start()
